@@ -1,0 +1,562 @@
+"""The social graph: creators, followers, follow edges and friendships.
+
+The model runs on a :class:`Market`, a set of flat arrays (CSR edge lists), because a
+day's update is array arithmetic over every edge. Users see NetworkX graphs:
+:func:`build_graph` returns one, :func:`to_networkx` converts a market, and
+:func:`market_from_graph` / :func:`load_graph` bring their own (see
+``docs/GRAPH_FORMAT.md`` for the attribute conventions).
+
+Node labels in NetworkX form are ``"c<k>"`` for creator ``k`` and ``"f<i>"`` for
+follower ``i``; follow edges point from follower to creator and carry ``trust``;
+friendships are stored in both directions with ``kind="friend"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .params import NICHES, TIERS, ScenarioError, resolve
+
+REFERENCE_FOLLOWERS = 10_000.0  # creator traits are quoted at this follower count
+
+
+@dataclass
+class Market:
+    """Everything static about a simulated market, as arrays.
+
+    Followers are indexed ``0..n_followers-1`` and creators ``0..n_creators-1``.
+    Follow edges are sorted by creator: creator ``c``'s audience is
+    ``follow_follower[follow_indptr[c]:follow_indptr[c+1]]``.
+    """
+
+    population: float
+    # followers
+    interests: np.ndarray  # (N, K) shares over NICHES, rows sum to 1
+    skepticism: np.ndarray  # (N,)
+    price_sensitivity: np.ndarray  # (N,)
+    attention: np.ndarray  # (N,)
+    # creators
+    niche: np.ndarray  # (C,) index into NICHES
+    followers: np.ndarray  # (C,) real follower count (people, fakes included)
+    tier: np.ndarray  # (C,) index into TIERS
+    relatability: np.ndarray
+    authenticity: np.ndarray
+    responsiveness: np.ndarray
+    reach: np.ndarray  # share of real audience seeing one post
+    fake_share: np.ndarray
+    ad_load: np.ndarray
+    fee: np.ndarray  # USD per sponsored post
+    # edges
+    follow_indptr: np.ndarray  # (C+1,)
+    follow_follower: np.ndarray  # (E,)
+    trust: np.ndarray  # (E,) initial trust on each follow edge
+    friend_indptr: np.ndarray  # (N+1,)
+    friend_index: np.ndarray  # (2M,) both directions
+    labels: dict[str, Any] = field(default_factory=dict)  # original node labels, if loaded
+
+    @property
+    def n_followers(self) -> int:
+        return len(self.skepticism)
+
+    @property
+    def n_creators(self) -> int:
+        return len(self.niche)
+
+    @property
+    def people_per_agent(self) -> float:
+        return self.population / self.n_followers
+
+    @property
+    def follow_creator(self) -> np.ndarray:
+        """Creator index of each follow edge."""
+        return np.repeat(np.arange(self.n_creators, dtype=np.int32), np.diff(self.follow_indptr))
+
+    def audience(self, creator: int) -> np.ndarray:
+        """Follower indices of one creator."""
+        return self.follow_follower[self.follow_indptr[creator] : self.follow_indptr[creator + 1]]
+
+    def friends(self, follower: int) -> np.ndarray:
+        return self.friend_index[self.friend_indptr[follower] : self.friend_indptr[follower + 1]]
+
+
+# ----------------------------------------------------------------------------
+# generation
+# ----------------------------------------------------------------------------
+
+
+def tier_of(followers: np.ndarray, bounds: dict[str, float]) -> np.ndarray:
+    """Tier index (0 nano .. 3 mega) of each follower count, given ``{tier}_min`` bounds.
+
+    Examples
+    --------
+    >>> tier_of(np.array([5_000, 50_000, 500_000, 5_000_000]),
+    ...         {"micro_min": 10_000, "macro_min": 100_000, "mega_min": 1_000_000}).tolist()
+    [0, 1, 2, 3]
+    """
+    edges = [bounds["micro_min"], bounds["macro_min"], bounds["mega_min"]]
+    return np.searchsorted(edges, followers, side="right").astype(np.int8)
+
+
+def truncated_pareto(rng: np.random.Generator, low: float, high: float, alpha: float, size: int) -> np.ndarray:
+    """Draws from a Pareto(alpha) law truncated to [low, high], by inverting its CDF."""
+    u = rng.random(size)
+    ratio = (low / high) ** alpha
+    return low * (1.0 - u * (1.0 - ratio)) ** (-1.0 / alpha)
+
+
+def creator_traits(followers: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Traits of creators that scale with audience size (see docs/MODEL.md, "Creators").
+
+    ``trait = ref * (F / 10,000) ** -exponent * lognormal(trait_sd)``, clipped to [0, 1];
+    reach and fake share follow the same reference point; the fee follows the rate card.
+    """
+    n = len(followers)
+    x = followers / REFERENCE_FOLLOWERS
+    sd = p["trait_sd"]
+
+    def noisy(ref, exponent):
+        noise = np.exp(sd * rng.standard_normal(n) - sd * sd / 2)
+        return np.clip(ref * x ** (-exponent) * noise, 0.0, 1.0)
+
+    fee_noise = np.exp(p["fee_sd"] * rng.standard_normal(n) - p["fee_sd"] ** 2 / 2)
+    return {
+        "relatability": noisy(p["relatability_ref"], p["relatability_exponent"]),
+        "authenticity": noisy(p["authenticity_ref"], p["authenticity_exponent"]),
+        "responsiveness": noisy(p["responsiveness_ref"], p["responsiveness_exponent"]),
+        "reach": np.clip(p["reach_ref"] * x ** (-p["reach_exponent"]), 0.0, 1.0),
+        "fake_share": np.clip(p["fake_share_ref"] + p["fake_share_per_decade"] * np.log10(x), 0.0, 0.95),
+        "ad_load": np.clip(p["ad_load"] * np.exp(0.3 * rng.standard_normal(n) - 0.045), 0.0, 1.0),
+        "fee": p["fee_per_follower"] * REFERENCE_FOLLOWERS * x ** p["fee_exponent"] * fee_noise,
+    }
+
+
+def _creator_population(p: dict[str, Any], rng: np.random.Generator):
+    shares = np.array([p[f"share_{t}"] for t in TIERS], dtype=float)
+    counts = np.floor(shares / shares.sum() * p["count"] + 0.5).astype(int)
+    minimum = p["min_per_niche"] * len(NICHES)
+    counts = np.where(shares > 0, np.maximum(counts, minimum), 0)
+    bounds = [p["nano_min"], p["micro_min"], p["macro_min"], p["mega_min"], p["mega_max"]]
+    niche, followers, tier = [], [], []
+    for t, n in enumerate(counts):
+        if n == 0:
+            continue
+        cyclic = np.arange(minimum) % len(NICHES)
+        rest = rng.integers(0, len(NICHES), n - minimum)
+        niche.append(np.concatenate([cyclic, rest]))
+        followers.append(truncated_pareto(rng, bounds[t], bounds[t + 1], p["size_alpha"], n))
+        tier.append(np.full(n, t))
+    return (
+        np.concatenate(niche).astype(np.int8),
+        np.concatenate(followers),
+        np.concatenate(tier).astype(np.int8),
+    )
+
+
+def _followers(p: dict[str, Any], n: int, rng: np.random.Generator):
+    k = len(NICHES)
+    interests = rng.dirichlet(np.full(k, p["interest_concentration"]), size=n)
+    # rows of tiny Dirichlet draws can underflow to all-zero; give them a uniform taste
+    bad = ~np.isfinite(interests).all(axis=1) | (interests.sum(axis=1) <= 0)
+    interests[bad] = 1.0 / k
+    skepticism = np.clip(p["skepticism_mean"] + p["skepticism_sd"] * rng.standard_normal(n), 0, 1)
+    price = np.clip(
+        p["price_sensitivity_mean"] + p["price_sensitivity_sd"] * rng.standard_normal(n), 0, None
+    )
+    attention = p["attention"] * np.exp(p["attention_sd"] * rng.standard_normal(n))
+    return interests, skepticism, price, attention
+
+
+def stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Round each value up with probability equal to its fractional part (unbiased)."""
+    base = np.floor(x)
+    return (base + (rng.random(len(x)) < x - base)).astype(np.int64)
+
+
+def _sample_audiences(
+    sizes: np.ndarray, niche: np.ndarray, weights_by_niche: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``sizes[c]`` distinct followers for each creator, weighted by niche interest.
+
+    Creators of one niche are drawn together, with replacement, then duplicates are
+    dropped and the shortfall drawn again; creators wanting more than a fifth of all
+    followers are drawn without replacement by Efraimidis-Spirakis keys.
+    Returns (creator, follower) pairs sorted by creator, then follower.
+    """
+    n = weights_by_niche.shape[1]
+    out_c, out_f = [], []
+    big = sizes > n // 5
+    for c in np.flatnonzero(big):
+        w = weights_by_niche[niche[c]]
+        keys = np.log(rng.random(n)) / np.maximum(w, 1e-300)
+        chosen = np.argpartition(-keys, sizes[c] - 1)[: sizes[c]]
+        out_c.append(np.full(len(chosen), c, dtype=np.int64))
+        out_f.append(chosen.astype(np.int64))
+    for k in range(len(NICHES)):
+        members = np.flatnonzero((niche == k) & ~big & (sizes > 0))
+        if len(members) == 0:
+            continue
+        cdf = np.cumsum(weights_by_niche[k])
+        cdf /= cdf[-1]
+        need = sizes[members].copy()
+        have = np.empty(0, dtype=np.int64)  # keys creator * n + follower
+        for _ in range(50):
+            if need.sum() == 0:
+                break
+            owners = np.repeat(members, need)
+            draws = np.searchsorted(cdf, rng.random(len(owners)), side="right")
+            draws = np.minimum(draws, n - 1)
+            have = np.union1d(have, owners * n + draws)
+            got = np.bincount(have // n, minlength=len(sizes))[members]
+            need = np.maximum(sizes[members] - got, 0)
+        out_c.append(have // n)
+        out_f.append(have % n)
+    creators = np.concatenate(out_c) if out_c else np.empty(0, dtype=np.int64)
+    followers = np.concatenate(out_f) if out_f else np.empty(0, dtype=np.int64)
+    order = np.lexsort((followers, creators))
+    return creators[order], followers[order]
+
+
+def friendship_csr(
+    favourite: np.ndarray, p: dict[str, Any], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Friend graph of tight-knit, niche-homophilous communities, as CSR arrays.
+
+    Followers are sorted by favourite niche and cut into communities of about
+    ``community_size``. Each follower makes Poisson(``friends_within``) ties to
+    random members of its community and Poisson(``friends_across``) ties outside it,
+    to a follower of the same favourite niche with probability ``friend_homophily``.
+    Ties are undirected; duplicates and self-loops are dropped.
+    """
+    n = len(favourite)
+    order = np.lexsort((rng.random(n), favourite))  # followers grouped by niche
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    size = max(2, int(p["community_size"]))
+    community_start = (position // size) * size
+    community_len = np.minimum(size, n - community_start)
+    niche_start = np.searchsorted(favourite[order], favourite, side="left")
+    niche_len = np.searchsorted(favourite[order], favourite, side="right") - niche_start
+
+    k_in = rng.poisson(p["friends_within"], n)
+    src_in = np.repeat(np.arange(n), k_in)
+    dst_in = order[community_start[src_in] + rng.integers(0, community_len[src_in])]
+
+    k_out = rng.poisson(p["friends_across"], n)
+    src_out = np.repeat(np.arange(n), k_out)
+    same = rng.random(len(src_out)) < p["friend_homophily"]
+    pos = np.where(
+        same,
+        niche_start[src_out] + (rng.random(len(src_out)) * niche_len[src_out]).astype(np.int64),
+        rng.integers(0, n, len(src_out)),
+    )
+    dst_out = order[pos]
+
+    src = np.concatenate([src_in, src_out])
+    dst = np.concatenate([dst_in, dst_out])
+    return _undirected_csr(src, dst, n)
+
+
+def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    keep = src != dst
+    lo = np.minimum(src[keep], dst[keep]).astype(np.int64)
+    hi = np.maximum(src[keep], dst[keep]).astype(np.int64)
+    pairs = np.unique(lo * n + hi)
+    lo, hi = pairs // n, pairs % n
+    rows = np.concatenate([lo, hi])
+    cols = np.concatenate([hi, lo])
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols[order].astype(np.int32)
+
+
+def initial_trust(authenticity: np.ndarray, relatability: np.ndarray, sd: float, rng) -> np.ndarray:
+    """Initial trust on follow edges: ``clip(sqrt(authenticity * relatability) + sd * z, 0.01, 1)``."""
+    return np.clip(np.sqrt(authenticity * relatability) + sd * rng.standard_normal(len(authenticity)), 0.01, 1.0)
+
+
+def interest_fit(interests: np.ndarray, follower: np.ndarray, niche: np.ndarray) -> np.ndarray:
+    """How much a niche matters to a follower, relative to their favourite niche (0-1)."""
+    return interests[follower, niche] / interests[follower].max(axis=1)
+
+
+def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:
+    """Generate a synthetic market from resolved scenario parameters.
+
+    Parameters
+    ----------
+    params : dict, optional
+        Resolved parameters (``simulation.params.resolve``); defaults when omitted.
+    seed : int, SeedSequence or Generator, optional
+        Source of all randomness.
+
+    Examples
+    --------
+    >>> m = generate_market(resolve({"market": {"followers": 2000}}), seed=1)
+    >>> m.n_followers, m.n_creators > 0, bool((m.trust <= 1).all())
+    (2000, True, True)
+    """
+    params = params if params is not None else resolve()
+    rng = np.random.default_rng(seed)
+    mp, fp, cp, tp = params["market"], params["followers"], params["creators"], params["trust"]
+    n = int(mp["followers"])
+    niche, followers, tier = _creator_population(cp, rng)
+    traits = creator_traits(followers, cp, rng)
+    interests, skepticism, price, attention = _followers(fp, n, rng)
+
+    agents_per_person = n / mp["population"]
+    sizes = stochastic_round(followers * (1 - traits["fake_share"]) * agents_per_person, rng)
+    sizes = np.minimum(sizes, n)
+    h = cp["homophily"]
+    weights_by_niche = h * interests.T * len(NICHES) + (1 - h)
+    creators, audience = _sample_audiences(sizes, niche, weights_by_niche, rng)
+    indptr = np.zeros(len(niche) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(creators, minlength=len(niche)), out=indptr[1:])
+    trust = initial_trust(
+        traits["authenticity"][creators], traits["relatability"][creators], tp["initial_sd"], rng
+    )
+    favourite = interests.argmax(axis=1)
+    friend_indptr, friend_index = friendship_csr(favourite, fp, rng)
+    return Market(
+        population=float(mp["population"]),
+        interests=interests,
+        skepticism=skepticism,
+        price_sensitivity=price,
+        attention=attention,
+        niche=niche,
+        followers=followers,
+        tier=tier,
+        follow_indptr=indptr,
+        follow_follower=audience.astype(np.int32),
+        trust=trust,
+        friend_indptr=friend_indptr,
+        friend_index=friend_index,
+        **traits,
+    )
+
+
+# ----------------------------------------------------------------------------
+# NetworkX in and out
+# ----------------------------------------------------------------------------
+
+CREATOR_ATTRIBUTES = (
+    "relatability", "authenticity", "responsiveness", "reach", "fake_share", "ad_load", "fee",
+)
+FOLLOWER_ATTRIBUTES = ("skepticism", "price_sensitivity", "attention")
+
+
+def to_networkx(market: Market, trust: np.ndarray | None = None) -> nx.DiGraph:
+    """The market as a NetworkX DiGraph (GraphML-safe attributes).
+
+    Creators are ``"c<k>"`` with ``kind="creator"``, ``niche``, ``tier``, ``followers`` and
+    their traits; followers are ``"f<i>"`` with ``kind="follower"``, ``interest_<niche>``
+    and their traits. Follow edges run follower -> creator with ``kind="follows"`` and
+    ``trust`` (``trust`` overrides the market's initial trust, e.g. a model's current
+    trust); friendships run both ways with ``kind="friend"``.
+    """
+    g = nx.DiGraph(population=market.population)
+    for k in range(market.n_creators):
+        g.add_node(
+            f"c{k}",
+            kind="creator",
+            niche=NICHES[market.niche[k]],
+            tier=TIERS[market.tier[k]],
+            followers=float(market.followers[k]),
+            **{a: float(getattr(market, a)[k]) for a in CREATOR_ATTRIBUTES},
+        )
+    interests = market.interests
+    for i in range(market.n_followers):
+        attrs = {f"interest_{name}": float(interests[i, j]) for j, name in enumerate(NICHES)}
+        g.add_node(
+            f"f{i}",
+            kind="follower",
+            **attrs,
+            **{a: float(getattr(market, a)[i]) for a in FOLLOWER_ATTRIBUTES},
+        )
+    trust = market.trust if trust is None else trust
+    creators = market.follow_creator
+    g.add_edges_from(
+        (f"f{f}", f"c{c}", {"kind": "follows", "trust": float(t)})
+        for f, c, t in zip(market.follow_follower.tolist(), creators.tolist(), trust.tolist())
+    )
+    rows = np.repeat(np.arange(market.n_followers), np.diff(market.friend_indptr))
+    g.add_edges_from(
+        (f"f{a}", f"f{b}", {"kind": "friend"}) for a, b in zip(rows.tolist(), market.friend_index.tolist())
+    )
+    return g
+
+
+def build_graph(params: dict[str, Any] | None = None, seed=None) -> nx.DiGraph:
+    """Generate a synthetic market and return it as a NetworkX DiGraph.
+
+    Examples
+    --------
+    >>> g = build_graph(resolve({"market": {"followers": 500}}), seed=3)
+    >>> sorted({d["kind"] for _, d in g.nodes(data=True)})
+    ['creator', 'follower']
+    """
+    return to_networkx(generate_market(params, seed))
+
+
+def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, seed=None) -> Market:
+    """Turn a user's NetworkX graph into a :class:`Market` (conventions in docs/GRAPH_FORMAT.md).
+
+    Nodes with ``kind="creator"`` are creators; all other nodes are followers. An edge
+    with ``kind="follows"``, or any edge between a follower and a creator, is a follow
+    (direction does not matter); edges between followers are friendships. Missing
+    attributes are drawn from the scenario's distributions, so a bare topology works.
+    """
+    params = params if params is not None else resolve()
+    rng = np.random.default_rng(seed)
+    nodes = list(graph.nodes)
+    is_creator = {v: graph.nodes[v].get("kind") == "creator" for v in nodes}
+    creator_ids = [v for v in nodes if is_creator[v]]
+    follower_ids = [v for v in nodes if not is_creator[v]]
+    if not creator_ids:
+        raise ScenarioError("graph: no node has kind='creator'; mark creators with that attribute")
+    if len(follower_ids) < 2:
+        raise ScenarioError("graph: needs at least two follower nodes")
+    cidx = {v: k for k, v in enumerate(creator_ids)}
+    fidx = {v: i for i, v in enumerate(follower_ids)}
+    n, c = len(follower_ids), len(creator_ids)
+    population = float(graph.graph.get("population", params["market"]["population"]))
+    if population < n:
+        population = float(n)
+
+    follow_f, follow_c, follow_t, fr_a, fr_b = [], [], [], [], []
+    for u, v, data in graph.edges(data=True):
+        if is_creator[u] and is_creator[v]:
+            continue
+        if is_creator[u] or is_creator[v]:
+            f, cr = (v, u) if is_creator[u] else (u, v)
+            follow_f.append(fidx[f])
+            follow_c.append(cidx[cr])
+            follow_t.append(float(data.get("trust", np.nan)))
+        else:
+            fr_a.append(fidx[u])
+            fr_b.append(fidx[v])
+
+    fp, cp = params["followers"], params["creators"]
+    interests, skepticism, price, attention = _followers(fp, n, rng)
+    for j, name in enumerate(NICHES):
+        _fill(interests[:, j], graph, follower_ids, f"interest_{name}")
+    interests /= np.maximum(interests.sum(axis=1, keepdims=True), 1e-12)
+    for arr, name in ((skepticism, "skepticism"), (price, "price_sensitivity"), (attention, "attention")):
+        _fill(arr, graph, follower_ids, name)
+
+    follow_f, follow_c = np.asarray(follow_f, np.int64), np.asarray(follow_c, np.int64)
+    key, first = np.unique(follow_c * n + follow_f, return_index=True)
+    follow_c, follow_f = key // n, key % n
+    follow_t = np.asarray(follow_t, float)[first] if len(first) else np.empty(0)
+    audience = np.bincount(follow_c, minlength=c)
+
+    niche = np.array([_niche_index(graph.nodes[v].get("niche"), v, rng) for v in creator_ids], dtype=np.int8)
+    people_per_agent = population / n
+    fallback = np.maximum(audience, 1) * people_per_agent
+    followers = np.array(
+        [float(graph.nodes[v].get("followers", np.nan)) for v in creator_ids], dtype=float
+    )
+    followers = np.where(np.isfinite(followers), followers, fallback)
+    traits = creator_traits(followers, cp, rng)
+    for name in CREATOR_ATTRIBUTES:
+        _fill(traits[name], graph, creator_ids, name)
+    tier = tier_of(followers, cp)
+    fresh = initial_trust(
+        traits["authenticity"][follow_c], traits["relatability"][follow_c], params["trust"]["initial_sd"], rng
+    )
+    trust = np.clip(np.where(np.isfinite(follow_t), follow_t, fresh), 0.0, 1.0)
+    indptr = np.zeros(c + 1, dtype=np.int64)
+    np.cumsum(audience, out=indptr[1:])
+    friend_indptr, friend_index = _undirected_csr(
+        np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n
+    )
+    return Market(
+        population=population,
+        interests=interests,
+        skepticism=skepticism,
+        price_sensitivity=price,
+        attention=attention,
+        niche=niche,
+        followers=followers,
+        tier=tier,
+        follow_indptr=indptr,
+        follow_follower=follow_f.astype(np.int32),
+        trust=trust,
+        friend_indptr=friend_indptr,
+        friend_index=friend_index,
+        labels={"creators": creator_ids, "followers": follower_ids},
+        **traits,
+    )
+
+
+def _fill(target: np.ndarray, graph: nx.Graph, ids: list, name: str) -> None:
+    for k, v in enumerate(ids):
+        value = graph.nodes[v].get(name)
+        if value is not None:
+            try:
+                target[k] = float(value)
+            except (TypeError, ValueError):
+                raise ScenarioError(f"graph: node {v!r} has {name}={value!r}, expected a number") from None
+
+
+def _niche_index(value, node, rng) -> int:
+    if value is None:
+        return int(rng.integers(0, len(NICHES)))
+    if value not in NICHES:
+        raise ScenarioError(f"graph: node {node!r} has niche={value!r}; allowed: {', '.join(NICHES)}")
+    return NICHES.index(value)
+
+
+def load_graph(path: str | Path) -> nx.Graph:
+    """Read a user's graph: GraphML (``.graphml``) or an edge list (anything else).
+
+    An edge list has one edge per line, ``source target [kind [trust]]``, separated by
+    spaces, tabs or commas; ``#`` starts a comment. ``kind`` is ``follows`` (follower,
+    creator) or ``friend``. Targets of ``follows`` edges become creators.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: graph file not found")
+    try:
+        if path.suffix.lower() == ".graphml":
+            return nx.read_graphml(path)
+        return _read_edge_list(path)
+    except ScenarioError:
+        raise
+    except Exception as exc:  # parse errors from networkx/xml come in many classes
+        raise ScenarioError(f"{path}: cannot read graph ({exc.__class__.__name__}: {exc})") from None
+
+
+def _read_edge_list(path: Path) -> nx.DiGraph:
+    g = nx.DiGraph()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.split("#", 1)[0].replace(",", " ").split()
+        if not line:
+            continue
+        if len(line) < 2:
+            raise ScenarioError(f"{path}:{number}: expected 'source target [kind [trust]]'")
+        u, v, kind = line[0], line[1], (line[2] if len(line) > 2 else "friend")
+        if kind not in ("follows", "friend"):
+            raise ScenarioError(f"{path}:{number}: kind {kind!r} not allowed: expected follows or friend")
+        attrs: dict[str, Any] = {"kind": kind}
+        if len(line) > 3:
+            try:
+                attrs["trust"] = float(line[3])
+            except ValueError:
+                raise ScenarioError(f"{path}:{number}: trust {line[3]!r} is not a number") from None
+        g.add_edge(u, v, **attrs)
+        if kind == "follows":
+            g.nodes[v]["kind"] = "creator"
+    for v in g.nodes:
+        g.nodes[v].setdefault("kind", "follower")
+    return g
+
+
+def save_graph(graph: nx.Graph, path: str | Path) -> None:
+    """Write a graph as GraphML."""
+    nx.write_graphml(graph, path)

@@ -1,0 +1,166 @@
+"""What the model reports: DataCollector reporters and tidy result tables.
+
+Counts of people and events are scaled from agents to the real population
+(``people_per_agent``), money is in USD, so results do not drift with the number of
+agents. Definitions (per brand, over a run):
+
+- impressions: sponsored-post views; unique reach: people who left "unaware"
+  (saw a post or heard from a friend); post reach: people who saw a post
+- engagement rate = engagements / impressions; CTR = clicks / impressions
+- conversions = direct (after a sponsored post) + word of mouth
+- ROI = (revenue x margin - spend) / spend; CPA = spend / conversions;
+  CPM = 1000 x spend / impressions; CPE = spend / engagements
+- audience overlap = 1 - |union of hired audiences| / sum of their sizes
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .agents import Funnel
+from .params import NICHES, TIERS
+
+if TYPE_CHECKING:
+    from .agents import BrandAgent
+    from .model import InfluencerModel
+
+STEP_TALLIES = (
+    "impressions", "engagements", "clicks", "conversions_direct", "conversions_wom",
+    "seeded", "spend", "revenue",
+)
+STEP_COLUMNS = (
+    "step", "day", "brand", *STEP_TALLIES, "unique_reach", "post_reach", "aware", "interested",
+    "purchased", "mean_trust_hired", "mean_trust",
+)
+
+
+def _div(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+# Model-level reporters for Mesa's DataCollector: plain functions of the model.
+def total_conversions(model: InfluencerModel) -> float:
+    """People who bought from any brand (seeded buyers excluded)."""
+    return sum(float(((b.state == Funnel.PURCHASED) & (b.channel != 3)).sum()) for b in model.brands) * model.people_per_agent
+
+
+def total_unique_reach(model: InfluencerModel) -> float:
+    return sum(float((b.state > Funnel.UNAWARE).sum()) for b in model.brands) * model.people_per_agent
+
+
+def mean_trust(model: InfluencerModel) -> float:
+    """Mean trust over all follow edges."""
+    return float(model.trust.mean()) if len(model.trust) else float("nan")
+
+
+def total_spend(model: InfluencerModel) -> float:
+    return sum(b.spend for b in model.brands)
+
+
+MODEL_REPORTERS = {
+    "conversions": total_conversions,
+    "unique_reach": total_unique_reach,
+    "mean_trust": mean_trust,
+    "spend": total_spend,
+}
+
+
+def step_row(model: InfluencerModel, brand: BrandAgent) -> dict:
+    """One row of the per-step table for one brand."""
+    k = model.people_per_agent
+    row = {"step": model.steps, "day": model.day, "brand": brand.name}
+    for key in STEP_TALLIES:
+        value = brand.tally[key]
+        row[key] = value if key in ("spend", "revenue") else value * k
+    state = brand.state
+    row["unique_reach"] = float((state > Funnel.UNAWARE).sum()) * k
+    row["post_reach"] = float(brand.post_reached.sum()) * k
+    row["aware"] = float((state == Funnel.AWARE).sum()) * k
+    row["interested"] = float((state == Funnel.INTERESTED).sum()) * k
+    row["purchased"] = float((state == Funnel.PURCHASED).sum()) * k
+    row["mean_trust_hired"] = float(model.trust[brand.hired_edges].mean()) if len(brand.hired_edges) else float("nan")
+    row["mean_trust"] = mean_trust(model)
+    return row
+
+
+def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
+    """Totals and ratios of a run for one brand (people and USD)."""
+    k = model.people_per_agent
+    bc = brand.by_creator
+    impressions = bc["impressions"].sum() * k
+    engagements = bc["engagements"].sum() * k
+    clicks = bc["clicks"].sum() * k
+    bought = (brand.state == Funnel.PURCHASED)
+    direct = float((bought & (brand.channel == 1)).sum()) * k
+    wom = float((bought & (brand.channel == 2)).sum()) * k
+    conversions = direct + wom
+    spend = brand.spend
+    camp = brand.campaign
+    return {
+        "brand": brand.name,
+        "strategy": model.params["campaign"]["strategy"],
+        "creators_hired": len(camp.creators),
+        "posts": int(camp.posts.sum()) if len(camp.posts) else 0,
+        "budget": brand.budget,
+        "spend": spend,
+        "impressions": impressions,
+        "unique_reach": float((brand.state > Funnel.UNAWARE).sum()) * k,
+        "post_reach": float(brand.post_reached.sum()) * k,
+        "engagements": engagements,
+        "engagement_rate": _div(engagements, impressions),
+        "clicks": clicks,
+        "ctr": _div(clicks, impressions),
+        "conversions": conversions,
+        "conversions_direct": direct,
+        "conversions_wom": wom,
+        "conversion_rate": conversions / model.market.population,
+        "revenue": brand.revenue,
+        "profit": brand.profit,
+        "roi": _div(brand.profit, spend),
+        "cpa": _div(spend, conversions),
+        "cpm": _div(1000 * spend, impressions),
+        "cpe": _div(spend, engagements),
+        "mean_trust_hired": float(model.trust[brand.hired_edges].mean()) if len(brand.hired_edges) else float("nan"),
+        "audience_overlap": brand.overlap,
+    }
+
+
+def summary_table(model: InfluencerModel) -> pd.DataFrame:
+    return pd.DataFrame([brand_summary(model, b) for b in model.brands])
+
+
+def creator_table(model: InfluencerModel) -> pd.DataFrame:
+    """Per creator: traits, organic engagement rate per follower per post, campaign tallies.
+
+    ``organic_engagement_rate`` is engagements / (real followers x posts): the figure the
+    published engagement-by-tier rates measure.
+    """
+    m, k = model.market, model.people_per_agent
+    org = model.organic
+    audience = np.diff(m.follow_indptr)
+    trust_sum = np.bincount(model.creator_of_edge, weights=model.trust, minlength=m.n_creators)
+    df = pd.DataFrame({
+        "creator": np.arange(m.n_creators),
+        "tier": [TIERS[t] for t in m.tier],
+        "niche": [NICHES[n] for n in m.niche],
+        "followers": m.followers,
+        "audience_agents": audience,
+        "fee": m.fee,
+        "authenticity": m.authenticity,
+        "relatability": m.relatability,
+        "fake_share": m.fake_share,
+        "mean_trust": np.divide(trust_sum, audience, out=np.full(m.n_creators, np.nan), where=audience > 0),
+        "organic_posts": org["posts"],
+        "organic_engagement_rate": np.divide(
+            org["engagements"] * k, m.followers * org["posts"],
+            out=np.full(m.n_creators, np.nan), where=org["posts"] > 0,
+        ),
+    })
+    for brand in model.brands:
+        for key, values in brand.by_creator.items():
+            scale = 1.0 if key in ("posts", "spend") else k
+            df[key if len(model.brands) == 1 else f"{brand.name}_{key}"] = values * scale
+    return df

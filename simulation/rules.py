@@ -1,0 +1,187 @@
+"""The behaviour rules, in one place.
+
+Every rule is a pure function of arrays (scalars work too): the model applies each
+to all followers or all edges at once. Symbols, used throughout docs/MODEL.md:
+
+====================  =========================================================
+``T``                 trust of a follower in a creator (follow edge), 0-1
+``R``, ``A``          creator relatability and authenticity, 0-1
+``phi``               interest fit: the niche's interest share over the
+                      follower's favourite niche's share, 0-1
+``s``                 follower ad skepticism, 0-1
+``beta``              follower price sensitivity
+``k``                 sponsored views of this brand the follower has had
+``dt``                step length in days
+====================  =========================================================
+
+Probabilities quoted "per day" are turned into per-step probabilities with
+:func:`per_step`, so a shorter step leaves daily rates unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def per_step(p_day, dt):
+    """Per-step chance of an event with daily chance ``p_day``: ``1 - (1 - p_day) ** dt``.
+
+    Examples
+    --------
+    >>> round(float(per_step(0.5, 0.5)), 4)
+    0.2929
+    >>> float(per_step(0.3, 1.0))
+    0.3
+    """
+    return 1.0 - (1.0 - np.asarray(p_day, dtype=float)) ** dt
+
+
+def view_probability(reach, attention, n_follows):
+    """Chance a follower sees one post of a creator they follow.
+
+    ``P(view) = reach_c * min(1, attention_i / n_follows_i)``: reach falls with audience
+    size (``reach_c`` is set per creator), and a follower who follows more creators than
+    their attention covers sees proportionally less of each.
+
+    Examples
+    --------
+    >>> float(view_probability(0.3, 8.0, 16))
+    0.15
+    """
+    return reach * np.minimum(1.0, attention / np.maximum(n_follows, 1))
+
+
+def engagement_probability(rate, trust, relatability, fit, sponsored=False, authenticity=1.0, discount=0.0):
+    """Chance a follower who saw a post engages (like, save, comment).
+
+    ``P(engage | view) = rate * T * R * phi * d``, where ``d = 1`` for organic posts and
+    ``d = 1 - discount * (1 - A)`` for sponsored ones: sponsored content is discounted,
+    less so from authentic creators.
+
+    Examples
+    --------
+    >>> float(engagement_probability(0.2, 0.5, 0.5, 1.0))
+    0.05
+    >>> float(engagement_probability(0.2, 0.5, 0.5, 1.0, sponsored=True, authenticity=0.5, discount=0.5))
+    0.0375
+    """
+    d = 1.0 - discount * (1.0 - authenticity) if sponsored else 1.0
+    return rate * trust * relatability * fit * d
+
+
+def ad_acceptance(skepticism, authenticity):
+    """How much of a sponsored message a follower accepts: ``1 - s * (1 - A)``.
+
+    A skeptic discounts ads from inauthentic creators; an authentic creator's
+    recommendation passes almost whole.
+    """
+    return 1.0 - skepticism * (1.0 - authenticity)
+
+
+def wearout(views, scale):
+    """Effect of the ``k``-th sponsored view relative to the first: ``exp(-(k - 1) / scale)``.
+
+    Examples
+    --------
+    >>> float(wearout(1, 3.0))
+    1.0
+    >>> round(float(wearout(4, 3.0)), 4)
+    0.3679
+    """
+    return np.exp(-(np.maximum(views, 1) - 1) / scale)
+
+
+def click_probability(rate, trust, relatability, creator_fit, product_fit, acceptance, wear):
+    """Chance a sponsored view makes the follower click (aware -> interested).
+
+    ``P(click | view) = rate * T * R * f_c * phi_b * (1 - s (1 - A)) * w(k)``,
+    with ``f_c = 1`` when the product is in the creator's niche and ``off_niche_fit``
+    otherwise, ``phi_b`` the follower's interest fit for the product's niche and
+    ``w(k)`` the wear-out of repeated exposure.
+
+    Examples
+    --------
+    >>> round(float(click_probability(0.2, 0.8, 0.6, 1.0, 1.0, 1.0, 1.0)), 4)
+    0.096
+    """
+    return rate * trust * relatability * creator_fit * product_fit * acceptance * wear
+
+
+def price_factor(price, sensitivity, price_ref):
+    """Purchase odds kept at a given price: ``exp(-beta * price / price_ref)``."""
+    return np.exp(-sensitivity * price / price_ref)
+
+
+def social_proof(friends_bought, friends, weight):
+    """Lift from friends who bought: ``1 + weight * bought / friends`` (1 with no friends)."""
+    share = np.divide(friends_bought, friends, out=np.zeros_like(friends_bought, dtype=float),
+                      where=np.asarray(friends) > 0)
+    return 1.0 + weight * share
+
+
+def purchase_probability(rate, trust, price_kept, proof, warned, negative_effect):
+    """Chance an interested follower buys now.
+
+    ``P(buy) = min(1, rate * T * exp(-beta p / p_ref) * (1 + sp * share_bought) * (1 - neg * warned))``:
+    trust in the recommending creator, price, social proof and negative word of mouth.
+
+    Examples
+    --------
+    >>> float(purchase_probability(0.5, 1.0, 1.0, 1.0, False, 0.5))
+    0.5
+    >>> float(purchase_probability(0.5, 1.0, 1.0, 4.0, True, 0.5))
+    1.0
+    """
+    p = rate * trust * price_kept * proof * (1.0 - negative_effect * np.asarray(warned, dtype=float))
+    return np.minimum(p, 1.0)
+
+
+def told_conversion_probability(conversion, product_fit, price_kept, warned, negative_effect, persuasion=True):
+    """Chance a friend who was told about a product buys it at once.
+
+    ``P = conversion * phi_b * exp(-beta p / p_ref) * (1 - neg * warned)`` with persuasion,
+    or the constant ``conversion`` without it (the independent cascade).
+    """
+    if not persuasion:
+        return np.full(np.shape(product_fit), float(conversion))
+    return conversion * product_fit * price_kept * (1.0 - negative_effect * np.asarray(warned, dtype=float))
+
+
+def trust_after_views(trust, authenticity, organic_views, sponsored_views, ad_load, engaged,
+                      responsiveness, gain, erosion, off_niche):
+    """Trust after a step's views of one creator's content.
+
+    Per organic view (of which a share ``ad_load`` are other brands' ads):
+    ``dT = gain * A * (1 - T) * (1 - ad_load) * (1 + resp * engaged) - erosion * (1 - A) * ad_load * T``;
+    per view of this campaign's sponsored post:
+    ``dT = -erosion * (1 - A) * (1 + off_niche) * T``.
+    Both keep ``T`` in [0, 1] for rates at most 1.
+
+    Examples
+    --------
+    >>> round(float(trust_after_views(0.5, 1.0, 1, 0, 0.0, 0, 0.0, 0.1, 0.1, 0)), 4)
+    0.55
+    >>> round(float(trust_after_views(0.5, 0.0, 0, 1, 0.0, 0, 0.0, 0.1, 0.1, 1)), 4)
+    0.4
+    """
+    up = gain * authenticity * (1.0 - trust) * (1.0 - ad_load) * (1.0 + responsiveness * engaged)
+    down_bg = erosion * (1.0 - authenticity) * ad_load * trust
+    trust = trust + organic_views * (up - down_bg)
+    trust = trust * (1.0 - erosion * (1.0 - authenticity) * (1.0 + off_niche)) ** sponsored_views
+    return np.clip(trust, 0.0, 1.0)
+
+
+def disappointment(trust, loss):
+    """Trust left in a creator whose recommended product disappointed: ``T * (1 - loss)``."""
+    return trust * (1.0 - loss)
+
+
+def mean_field_tell_probability(contacts, dt, tellers, population):
+    """Chance a given person hears from at least one of ``tellers`` in a step, mean field.
+
+    Each teller talks to ``contacts * dt`` random people a step, so each pair meets with
+    ``q = contacts * dt / (N - 1)`` and ``P = 1 - (1 - q) ** tellers``. With conversion 1
+    this is the imitation term ``q F dt`` of the Bass model.
+    """
+    q = min(1.0, contacts * dt / max(population - 1, 1))
+    return 1.0 - (1.0 - q) ** tellers
