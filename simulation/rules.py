@@ -30,7 +30,7 @@ def per_step(p_day, dt):
     --------
     >>> round(float(per_step(0.5, 0.5)), 4)
     0.2929
-    >>> float(per_step(0.3, 1.0))
+    >>> round(float(per_step(0.3, 1.0)), 12)
     0.3
     """
     return 1.0 - (1.0 - np.asarray(p_day, dtype=float)) ** dt
@@ -62,7 +62,7 @@ def engagement_probability(rate, trust, relatability, fit, sponsored=False, auth
     --------
     >>> float(engagement_probability(0.2, 0.5, 0.5, 1.0))
     0.05
-    >>> float(engagement_probability(0.2, 0.5, 0.5, 1.0, sponsored=True, authenticity=0.5, discount=0.5))
+    >>> round(float(engagement_probability(0.2, 0.5, 0.5, 1.0, sponsored=True, authenticity=0.5, discount=0.5)), 6)
     0.0375
     """
     d = 1.0 - discount * (1.0 - authenticity) if sponsored else 1.0
