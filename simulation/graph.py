@@ -417,8 +417,6 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     is_creator = {v: graph.nodes[v].get("kind") == "creator" for v in nodes}
     creator_ids = [v for v in nodes if is_creator[v]]
     follower_ids = [v for v in nodes if not is_creator[v]]
-    if not creator_ids:
-        raise ScenarioError("graph: no node has kind='creator'; mark creators with that attribute")
     if len(follower_ids) < 2:
         raise ScenarioError("graph: needs at least two follower nodes")
     cidx = {v: k for k, v in enumerate(creator_ids)}

@@ -99,6 +99,10 @@ class InfluencerModel(mesa.Model):
         self.seed_sequence = seq
         merged = flatten({k: v for k, v in (params or {}).items() if k != "scenario"})
         merged.update({k.replace("__", "."): v for k, v in overrides.items()})
+        if graph is not None:  # the graph fixes the number of follower agents
+            merged["market.followers"] = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
+        elif market is not None:
+            merged["market.followers"] = market.n_followers
         self.params = resolve(nest(merged))
         p = self.params
         if market is None:

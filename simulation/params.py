@@ -139,8 +139,8 @@ def _p(key, default, unit, help, low=None, high=None, choices=None) -> Param:
 #: The declaration. Order is the order of ``influencer-sim params`` and the docs.
 PARAMETERS: tuple[Param, ...] = (
     # --- market ---------------------------------------------------------
-    _p("market.population", 20_000_000, "people", "people in the simulated market", 1_000, 1e10),
-    _p("market.followers", 100_000, "agents", "follower agents standing for the population", 100, 5e7),
+    _p("market.population", 20_000_000, "people", "people in the simulated market", 1, 1e10),
+    _p("market.followers", 100_000, "agents", "follower agents standing for the population", 2, 5e7),
     _p("market.days", 30, "days", "length of a run", 1, 3650),
     _p("market.dt", 1.0, "days", "length of one model step (shorter for the Bass check)", 0.001, 1),
     # --- followers ------------------------------------------------------
@@ -193,7 +193,7 @@ PARAMETERS: tuple[Param, ...] = (
     _p("funnel.purchase_rate", 0.2, "0-1", "chance a click becomes a purchase at once, at full persuasion and a free product", 0, 1),
     _p("funnel.consider_rate", 0.05, "1/day", "daily chance an interested follower buys later", 0, 1),
     _p("funnel.interest_decay", 0.1, "1/day", "daily chance an interested follower loses interest", 0, 1),
-    _p("funnel.wearout", 3.0, "views", "exposures over which repeated sponsored views lose effect (e-fold)", 0.1, 1000),
+    _p("funnel.wearout", 3.0, "views", "exposures over which repeated sponsored views lose effect (e-fold; huge = no wear-out)", 0.1, 1e12),
     _p("funnel.social_proof", 2.0, "", "purchase odds multiply by 1 + this x share of friends who bought", 0, 100),
     _p("funnel.price_ref", 50.0, "USD", "price at which a sensitivity-1 follower's purchase odds fall e-fold", 0.01, 1e6),
     _p("funnel.off_niche_fit", 0.3, "0-1", "fit of a product outside a creator's niche, relative to one inside", 0, 1),
