@@ -1,0 +1,319 @@
+"""``influencer-sim``: the command line, a thin layer over the Python API.
+
+Bad input (an unknown key, a wrong type, a value out of range, a budget too small,
+a missing file) prints one line naming what is wrong and what is allowed, exits with
+status 2 and writes no output directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .experiment import fmt_number as _fmt
+from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = "mega_vs_micro"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative integer")
+    return value
+
+
+def _workers(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    return _positive_int(text)
+
+
+def find_scenario(name: str | None) -> Path:
+    """A scenario file from a path, or a name in the project's ``scenarios/`` folder."""
+    name = name or DEFAULT_SCENARIO
+    path = Path(name)
+    if path.is_file():
+        return path
+    for folder in (Path("scenarios"), PROJECT_ROOT / "scenarios"):
+        candidate = folder / f"{path.stem}.toml"
+        if candidate.is_file() and (path.suffix in ("", ".toml")) and len(path.parts) == 1:
+            return candidate
+    known = sorted(p.stem for p in (PROJECT_ROOT / "scenarios").glob("*.toml"))
+    raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
+
+
+def _common(parser: argparse.ArgumentParser, replications: int) -> None:
+    parser.add_argument("scenario", nargs="?", default=None,
+                        help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a parameter, e.g. --set brand.budget=50000 (repeatable)")
+    parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
+    parser.add_argument("--replications", type=_positive_int, default=replications,
+                        help=f"paired replications (default {replications})")
+    parser.add_argument("--workers", type=_workers, default=1,
+                        help="processes to use, or 'auto' (results do not depend on it; default 1)")
+    parser.add_argument("--out", default="results", help="parent folder of the new output directory (default results/)")
+    parser.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="influencer-sim", description=(
+        "Agent-based simulation of influencer marketing: one mega creator or many micro creators "
+        "at an equal budget?"))
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    run = sub.add_parser("run", help="run one scenario with one or more strategies",
+                         description="Run a scenario; write per-run, per-day and per-creator tables, a manifest and plots.")
+    _common(run, replications=1)
+    run.add_argument("--strategy", default=None,
+                     help=f"comma-separated strategies to run side by side ({', '.join(STRATEGIES)}); "
+                          "default: the scenario's campaign.strategy")
+    run.set_defaults(func=cmd_run)
+
+    compare = sub.add_parser("compare", help="the headline comparison: mega against micro, paired",
+                             description="Two strategies on the same simulated markets (common random numbers), "
+                                         "with means, 95%% confidence intervals, paired differences and a verdict.")
+    _common(compare, replications=20)
+    compare.add_argument("--a", default="mega", choices=STRATEGIES, help="first strategy (default mega)")
+    compare.add_argument("--b", default="micro", choices=STRATEGIES, help="second strategy (default micro)")
+    compare.set_defaults(func=cmd_compare)
+
+    params = sub.add_parser("params", help="list every parameter with its default, range and meaning")
+    params.add_argument("--format", choices=("table", "toml"), default="table",
+                        help="table (default) or a TOML file of all defaults to start a scenario from")
+    params.set_defaults(func=cmd_params)
+
+    validate = sub.add_parser("validate", help="reproduce known results and write a validation report")
+    validate.add_argument("--out", default="results", help="parent folder of the report directory")
+    validate.add_argument("--quick", action="store_true", help="smaller sizes (a minute instead of several)")
+    validate.add_argument("--quiet", action="store_true", help="no progress bar")
+    validate.set_defaults(func=cmd_validate)
+
+    bench = sub.add_parser("bench", help="speed and memory benchmarks at several sizes")
+    bench.add_argument("--sizes", default="10000,100000,1000000",
+                       help="comma-separated follower counts (default 10000,100000,1000000)")
+    bench.add_argument("--out", default="results", help="parent folder of the benchmark directory")
+    bench.add_argument("--quiet", action="store_true", help="no progress output")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScenarioError as exc:
+        print(f"influencer-sim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("influencer-sim: interrupted", file=sys.stderr)
+        return 130
+
+
+# ----------------------------------------------------------------------------
+# commands
+# ----------------------------------------------------------------------------
+
+
+def _load(args) -> tuple[dict, Path]:
+    path = find_scenario(args.scenario)
+    return load_scenario(path, args.sets), path
+
+
+def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str):
+    """Run the experiment and write its directory; returns (results, directory)."""
+    from . import output, plots
+    from .experiment import run_experiment
+
+    progress = not args.quiet and sys.stderr.isatty()
+    results = run_experiment(scenario, arms, replications=args.replications, seed=args.seed,
+                             workers=args.workers, progress=progress)
+    if len(results.runs) == 0:
+        raise KeyboardInterrupt
+    tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
+    try:
+        output.write_tables(tmp, {"runs": results.runs, "daily": results.daily, "creators": results.creators})
+        if not args.no_plots:
+            plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
+        output.write_manifest(
+            tmp, scenario=scenario, command=["influencer-sim", *sys.argv[1:]], seed=results.seed,
+            replications=results.replications, arms=results.arms, timings=results.timings,
+            status="complete" if results.complete else "interrupted",
+        )
+    except BaseException:
+        output.discard(tmp)
+        raise
+    return results, tmp, final
+
+
+def cmd_run(args) -> int:
+    from . import output
+    from .experiment import strategy_arms, summarize
+
+    scenario, path = _load(args)
+    strategies = (args.strategy or scenario["campaign"]["strategy"]).split(",")
+    bad = [s for s in strategies if s not in STRATEGIES]
+    if bad:
+        raise ScenarioError(f"--strategy {bad[0]!r} is not allowed: expected one of {', '.join(STRATEGIES)}")
+    results, tmp, final = _execute(args, scenario, strategy_arms(strategies), path.stem, "run")
+    table = summarize(results.runs, ["conversions", "revenue", "spend", "roi", "cpa", "engagement_rate",
+                                     "ctr", "unique_reach", "mean_trust_hired", "audience_overlap"])
+    summary = table.pivot(index="metric", columns="arm", values="mean").loc[table["metric"].unique()]
+    (tmp / "summary.csv").write_text(table.to_csv(index=False))
+    final = output.finish(tmp, final)
+    print(f"{path.stem}: {', '.join(strategies)}; {results.replications} replication(s), seed {results.seed}")
+    print(summary.to_string(float_format=_fmt))
+    print(f"results written to {final}")
+    return 0 if results.complete else 130
+
+
+def cmd_compare(args) -> int:
+    from . import output
+    from .experiment import HEADLINE_METRICS, paired_differences, summarize, verdict
+
+    scenario, path = _load(args)
+    if args.a == args.b:
+        raise ScenarioError(f"--a and --b are both {args.a!r}: compare two different strategies")
+    arms = {args.a: {"campaign.strategy": args.a}, args.b: {"campaign.strategy": args.b}}
+    results, tmp, final = _execute(args, scenario, arms, path.stem, "compare")
+    summary = summarize(results.runs, HEADLINE_METRICS)
+    diffs = paired_differences(results.runs, args.a, args.b, HEADLINE_METRICS)
+    line = verdict(diffs, args.a, args.b)
+    table = comparison_table(summary, diffs, args.a, args.b)
+    summary.to_csv(tmp / "summary.csv", index=False)
+    diffs.to_csv(tmp / "paired_differences.csv", index=False)
+    (tmp / "verdict.txt").write_text(line + "\n")
+    (tmp / "report.md").write_text(_report(path.stem, scenario, results, table, line))
+    final = output.finish(tmp, final)
+    budget = scenario["brand"]["budget"]
+    print(f"{path.stem}: {args.a} vs {args.b} at an equal budget of {budget:,.0f} USD; "
+          f"{results.replications} paired replications, seed {results.seed}")
+    print(table.to_string(index=False))
+    print(line)
+    print(f"results written to {final}")
+    return 0 if results.complete else 130
+
+
+def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Metric rows; columns: each arm's mean [95% CI] and the paired difference b - a."""
+    rows = []
+    for metric in summary["metric"].unique():
+        row = {"metric": metric}
+        for arm in (a, b):
+            s = summary[(summary["metric"] == metric) & (summary["arm"] == arm)].iloc[0]
+            row[arm] = f"{_fmt(s['mean'])} [{_fmt(s['ci_low'])}, {_fmt(s['ci_high'])}]"
+        d = diffs[diffs["metric"] == metric].iloc[0]
+        row[f"{b} - {a}"] = f"{_fmt(d['difference'])} [{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _report(name: str, scenario: dict, results, table: pd.DataFrame, line: str) -> str:
+    b = scenario["brand"]
+    return (
+        f"# {name}: {' vs '.join(results.arms)}\n\n{scenario.get('scenario', {}).get('description', '')}\n\n"
+        f"Product: {b['niche']}, {b['price']:,.2f} USD, margin {b['margin']:.0%}; budget {b['budget']:,.0f} USD "
+        f"per strategy. {results.replications} paired replications (seed {results.seed}); "
+        f"{scenario['market']['followers']:,} follower agents for {scenario['market']['population']:,} people.\n\n"
+        f"{table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)}\n\n**{line}**\n\n"
+        "Figures: conversions_over_time.png, roi_cpa.png, funnel.png. Raw data: runs.csv, daily.csv, creators.csv.\n"
+    )
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cmd_params(args) -> int:
+    if args.format == "toml":
+        for section in SECTIONS:
+            print(f"[{section}]")
+            for p in PARAMETERS:
+                if p.key.startswith(section + "."):
+                    value = str(p.default).lower() if isinstance(p.default, bool) else repr(p.default).replace("'", '"')
+                    print(f"# {p.help} ({p.unit + '; ' if p.unit else ''}{p.allowed()})")
+                    print(f"{p.key.split('.', 1)[1]} = {value}")
+            print()
+        return 0
+    rows = [{"parameter": p.key, "default": p.default, "unit": p.unit, "allowed": p.allowed(), "meaning": p.help}
+            for p in PARAMETERS]
+    with pd.option_context("display.max_colwidth", 90, "display.width", 250):
+        print(pd.DataFrame(rows).to_string(index=False))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from . import output
+    from .validation import run_validation
+
+    tmp, final = output.new_run_dir(args.out, "validation")
+    t = time.perf_counter()
+    try:
+        table = run_validation(tmp, quick=args.quick, progress=not args.quiet)
+    except BaseException:
+        output.discard(tmp)
+        raise
+    final = output.finish(tmp, final)
+    with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+        print(table.to_string(index=False))
+    print(f"validation report written to {final} ({time.perf_counter() - t:.0f} s)")
+    return 0 if bool(table["passed"].all()) else 1
+
+
+def cmd_bench(args) -> int:
+    from . import output
+    from .bench import run_benchmarks
+
+    try:
+        sizes = tuple(int(float(s)) for s in args.sizes.split(","))
+    except ValueError:
+        raise ScenarioError(f"--sizes {args.sizes!r}: expected comma-separated follower counts") from None
+    if any(s < 100 for s in sizes):
+        raise ScenarioError(f"--sizes {args.sizes!r}: each size must be at least 100 followers")
+    tmp, final = output.new_run_dir(args.out, "bench")
+    try:
+        table = run_benchmarks(sizes, tmp, progress=not args.quiet)
+    except BaseException:
+        output.discard(tmp)
+        raise
+    final = output.finish(tmp, final)
+    print(table.to_string(index=False))
+    print(f"benchmark written to {final}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,302 @@
+"""Experiments: replications, paired strategies, confidence intervals, verdicts.
+
+Replication ``k`` of an experiment with base seed ``s`` runs on
+``SeedSequence(s).spawn(R)[k]``, whatever the number of workers, so the numbers are
+the same on one core, many cores or a cluster (run a slice of replications per
+machine with ``first``/``replications`` and concatenate the tables). Within a
+replication every strategy runs on the same market with the same random streams
+(common random numbers), so strategy differences are paired.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .graph import generate_market
+from .model import InfluencerModel, seed_sequence, stream
+from .params import flatten, nest, resolve
+
+#: metrics the headline comparison reports, with how to read them
+HEADLINE_METRICS = {
+    "conversions": "people who bought",
+    "revenue": "USD",
+    "roi": "(revenue x margin - spend) / spend",
+    "cpa": "USD per customer",
+    "engagement_rate": "engagements per impression",
+    "unique_reach": "people who heard of the product",
+}
+#: for each metric, whether more is better (CPA: less is better)
+HIGHER_IS_BETTER = {"cpa": False, "cpm": False, "cpe": False, "spend": False}
+
+
+@dataclass
+class Results:
+    """Tidy tables of an experiment. ``runs`` has one row per (replication, arm)."""
+
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+    creators: pd.DataFrame
+    arms: list[str]
+    seed: int | None
+    replications: int
+    timings: dict[str, float] = field(default_factory=dict)
+    complete: bool = True
+
+
+def with_overrides(params: dict, overrides: dict[str, Any]) -> dict:
+    """A copy of ``params`` with dotted-key ``overrides`` applied and checked."""
+    flat = flatten({k: v for k, v in params.items() if k != "scenario"})
+    flat.update(overrides)
+    out = resolve(nest(flat))
+    if "scenario" in params:
+        out["scenario"] = params["scenario"]
+    return out
+
+
+def strategy_arms(strategies: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Arms that differ only in ``campaign.strategy``."""
+    return {s: {"campaign.strategy": s} for s in strategies}
+
+
+def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSequence,
+                     replication: int) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame]]:
+    """Run every arm of one replication on one shared market (common random numbers)."""
+    market = None
+    rows, daily, creators = [], [], []
+    for arm, overrides in arms.items():
+        p = with_overrides(params, overrides)
+        if market is None or _market_changes(overrides):
+            market = generate_market(p, stream(seq, "market"))
+        t = time.perf_counter()
+        model = InfluencerModel(seed=seq, params=p, market=market)
+        model.run()
+        summary = model.summary().iloc[0].to_dict()
+        summary.update(replication=replication, arm=arm, seconds=time.perf_counter() - t)
+        rows.append(summary)
+        d = model.daily()
+        d.insert(0, "arm", arm)
+        d.insert(0, "replication", replication)
+        daily.append(d)
+        c = model.creator_table()
+        c = c[c["posts"] > 0].copy()
+        c.insert(0, "arm", arm)
+        c.insert(0, "replication", replication)
+        creators.append(c)
+    return rows, daily, creators
+
+
+def _market_changes(overrides: dict[str, Any]) -> bool:
+    """Whether an arm's overrides change the market itself (then it is rebuilt)."""
+    return any(k.split(".")[0] in ("market", "followers", "creators") or k == "trust.initial_sd" for k in overrides)
+
+
+def run_experiment(
+    params: dict,
+    arms: dict[str, dict[str, Any]],
+    *,
+    replications: int = 20,
+    seed: int | None = 0,
+    workers: int = 1,
+    first: int = 0,
+    progress: bool = False,
+    on_result: Callable[[int], None] | None = None,
+) -> Results:
+    """Run ``replications`` paired replications of every arm.
+
+    Parameters
+    ----------
+    params : dict
+        Resolved scenario (see :func:`simulation.params.load_scenario`).
+    arms : dict
+        Arm name -> dotted-key overrides, e.g. ``{"mega": {"campaign.strategy": "mega"}}``.
+    replications, seed, first : int
+        Replications ``first .. first + replications - 1`` of base seed ``seed``.
+    workers : int
+        Processes (1 = in this process). The results do not depend on it.
+
+    Returns
+    -------
+    Results
+        Complete, or with ``complete=False`` holding the finished replications if the
+        run was interrupted (KeyboardInterrupt).
+
+    Examples
+    --------
+    >>> p = resolve({"market": {"followers": 2000, "days": 5}})
+    >>> r = run_experiment(p, strategy_arms(["mega", "micro"]), replications=2, seed=1)
+    >>> sorted(r.runs["arm"].unique()), len(r.runs)
+    (['mega', 'micro'], 4)
+    """
+    for overrides in arms.values():  # check every arm before computing anything
+        with_overrides(params, overrides)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+    seqs = seed_sequence(seed).spawn(first + replications)[first:]
+    start = time.perf_counter()
+    rows, daily, creators = [], [], []
+    done = 0
+    bar = _progress(replications, progress)
+    complete = True
+    try:
+        if workers <= 1:
+            for k, seq in enumerate(seqs):
+                r, d, c = _run_replication(params, arms, seq, first + k)
+                rows += r
+                daily += d
+                creators += c
+                done += 1
+                bar.update(1)
+                if on_result:
+                    on_result(done)
+        else:
+            # a spawn context of our own: never changes the program-wide start method
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = [pool.submit(_run_replication, params, arms, seq, first + k) for k, seq in enumerate(seqs)]
+                try:
+                    for fut in as_completed(futures):
+                        r, d, c = fut.result()
+                        rows += r
+                        daily += d
+                        creators += c
+                        done += 1
+                        bar.update(1)
+                        if on_result:
+                            on_result(done)
+                except KeyboardInterrupt:
+                    for fut in futures:
+                        fut.cancel()
+                    raise
+    except KeyboardInterrupt:
+        complete = False
+    finally:
+        bar.close()
+    runs = pd.DataFrame(rows)
+    if len(runs):
+        runs = runs.sort_values(["replication", "arm"], kind="stable").reset_index(drop=True)
+        front = ["replication", "arm"]
+        runs = runs[front + [c for c in runs.columns if c not in front]]
+    return Results(
+        runs=runs,
+        daily=pd.concat(daily, ignore_index=True).sort_values(["replication", "arm", "step"], kind="stable")
+        if daily else pd.DataFrame(),
+        creators=pd.concat(creators, ignore_index=True) if creators else pd.DataFrame(),
+        arms=list(arms),
+        seed=seed,
+        replications=done,
+        timings={"total_seconds": time.perf_counter() - start, "workers": workers},
+        complete=complete,
+    )
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, unit="replication", desc="replications", leave=False)
+
+
+# ----------------------------------------------------------------------------
+# statistics
+# ----------------------------------------------------------------------------
+
+
+def fmt_number(x) -> str:
+    """Compact human formatting: ``12,000``, ``48.3``, ``0.0215``, ``n/a``.
+
+    Examples
+    --------
+    >>> fmt_number(12000.4), fmt_number(48.26), fmt_number(0.021549), fmt_number(float("nan"))
+    ('12,000', '48.3', '0.0215', 'n/a')
+    """
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3g}"
+
+
+def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval of the finite values.
+
+    Examples
+    --------
+    >>> m, lo, hi = mean_ci([1.0, 2.0, 3.0])
+    >>> m, round(lo, 3), round(hi, 3)
+    (2.0, -0.484, 4.484)
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return (math.nan, math.nan, math.nan)
+    m = float(x.mean())
+    if len(x) < 2:
+        return (m, math.nan, math.nan)
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return (m, m - half, m + half)
+
+
+def summarize(runs: pd.DataFrame, metrics: Iterable[str] = HEADLINE_METRICS, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and confidence interval of each metric for each arm (long format)."""
+    rows = []
+    for arm, group in runs.groupby("arm", sort=False):
+        for metric in metrics:
+            m, lo, hi = mean_ci(group[metric], confidence)
+            rows.append({"arm": arm, "metric": metric, "mean": m, "ci_low": lo, "ci_high": hi, "n": int(group[metric].notna().sum())})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(runs: pd.DataFrame, a: str, b: str, metrics: Iterable[str] = HEADLINE_METRICS,
+                       confidence: float = 0.95) -> pd.DataFrame:
+    """Paired difference ``b - a`` per metric over replications, with its interval.
+
+    ``wins_b`` is the share of replications where ``b`` is better (respecting
+    whether more or less is better for the metric).
+    """
+    wide = runs.pivot(index="replication", columns="arm")
+    rows = []
+    for metric in metrics:
+        diff = (wide[(metric, b)] - wide[(metric, a)]).to_numpy(dtype=float)
+        m, lo, hi = mean_ci(diff, confidence)
+        better = diff > 0 if HIGHER_IS_BETTER.get(metric, True) else diff < 0
+        ok = np.isfinite(diff)
+        base = float(np.nanmean(wide[(metric, a)].to_numpy(dtype=float)))
+        rows.append({
+            "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
+            "relative": m / base if base else math.nan,
+            "wins_b": float(better[ok].mean()) if ok.any() else math.nan, "n": int(ok.sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def verdict(diffs: pd.DataFrame, a: str, b: str, confidence: float = 0.95) -> str:
+    """One line: who wins on conversions and on ROI, by how much, how sure."""
+    d = diffs.set_index("metric")
+
+    def judge(metric: str, unit: str) -> str:
+        row = d.loc[metric]
+        lo, hi, m = row["ci_low"], row["ci_high"], row["difference"]
+        if not np.isfinite(lo):
+            return f"{metric}: too few replications to tell"
+        sign = 1 if HIGHER_IS_BETTER.get(metric, True) else -1
+        ci = f"{confidence:.0%} CI of {b} - {a}: {fmt_number(lo)} to {fmt_number(hi)}"
+        if lo > 0 or hi < 0:
+            winner, loser = (b, a) if sign * m > 0 else (a, b)
+            rel = abs(row["relative"]) * 100 if np.isfinite(row["relative"]) else math.nan
+            share = row["wins_b"] if winner == b else 1 - row["wins_b"]
+            return (f"{winner} beats {loser} on {metric} by {fmt_number(abs(m))}{unit} ({rel:.0f}%; {ci}; "
+                    f"{winner} better in {share:.0%} of paired runs)")
+        return f"no clear winner on {metric} ({ci} includes 0)"
+
+    return "Verdict: " + judge("conversions", "") + "; " + judge("roi", "") + "."
