@@ -80,6 +80,8 @@ def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument("--workers", type=_workers, default=1,
                         help="processes to use, or 'auto' (results do not depend on it; default 1)")
     parser.add_argument("--out", default="results", help="parent folder of the new output directory (default results/)")
+    parser.add_argument("--graph", default=None, metavar="FILE",
+                        help="run on your own graph (GraphML or edge list; see docs/GRAPH_FORMAT.md)")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -153,10 +155,12 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
     """Run the experiment and write its directory; returns (results, directory)."""
     from . import output, plots
     from .experiment import run_experiment
+    from .graph import load_graph
 
+    graph = load_graph(args.graph) if args.graph else None
     progress = not args.quiet and sys.stderr.isatty()
     results = run_experiment(scenario, arms, replications=args.replications, seed=args.seed,
-                             workers=args.workers, progress=progress)
+                             workers=args.workers, progress=progress, graph=graph)
     if len(results.runs) == 0:
         raise KeyboardInterrupt
     tmp, final = output.new_run_dir(args.out, f"{name}-{command}")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .graph import generate_market
+from .graph import generate_market, market_from_graph
 from .model import InfluencerModel, seed_sequence, stream
 from .params import flatten, nest, resolve
 
@@ -69,14 +69,15 @@ def strategy_arms(strategies: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSequence,
-                     replication: int) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame]]:
+                     replication: int, graph=None) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame]]:
     """Run every arm of one replication on one shared market (common random numbers)."""
     market = None
     rows, daily, creators = [], [], []
     for arm, overrides in arms.items():
         p = with_overrides(params, overrides)
         if market is None or _market_changes(overrides):
-            market = generate_market(p, stream(seq, "market"))
+            market = (market_from_graph(graph, p, stream(seq, "market")) if graph is not None
+                      else generate_market(p, stream(seq, "market")))
         t = time.perf_counter()
         model = InfluencerModel(seed=seq, params=p, market=market)
         model.run()
@@ -110,6 +111,7 @@ def run_experiment(
     first: int = 0,
     progress: bool = False,
     on_result: Callable[[int], None] | None = None,
+    graph=None,
 ) -> Results:
     """Run ``replications`` paired replications of every arm.
 
@@ -123,6 +125,9 @@ def run_experiment(
         Replications ``first .. first + replications - 1`` of base seed ``seed``.
     workers : int
         Processes (1 = in this process). The results do not depend on it.
+    graph : networkx.Graph, optional
+        A user's graph to run on instead of a generated market (attributes it lacks
+        are drawn per replication).
 
     Returns
     -------
@@ -139,6 +144,9 @@ def run_experiment(
     """
     for overrides in arms.values():  # check every arm before computing anything
         with_overrides(params, overrides)
+    if graph is not None:  # the graph fixes the number of follower agents
+        n = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
+        params = with_overrides(params, {"market.followers": n, "market.population": max(n, params["market"]["population"])})
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seqs = seed_sequence(seed).spawn(first + replications)[first:]
@@ -150,7 +158,7 @@ def run_experiment(
     try:
         if workers <= 1:
             for k, seq in enumerate(seqs):
-                r, d, c = _run_replication(params, arms, seq, first + k)
+                r, d, c = _run_replication(params, arms, seq, first + k, graph)
                 rows += r
                 daily += d
                 creators += c
@@ -162,7 +170,7 @@ def run_experiment(
             # a spawn context of our own: never changes the program-wide start method
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = [pool.submit(_run_replication, params, arms, seq, first + k) for k, seq in enumerate(seqs)]
+                futures = [pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)]
                 try:
                     for fut in as_completed(futures):
                         r, d, c = fut.result()
@@ -271,7 +279,8 @@ def paired_differences(runs: pd.DataFrame, a: str, b: str, metrics: Iterable[str
         m, lo, hi = mean_ci(diff, confidence)
         better = diff > 0 if HIGHER_IS_BETTER.get(metric, True) else diff < 0
         ok = np.isfinite(diff)
-        base = float(np.nanmean(wide[(metric, a)].to_numpy(dtype=float)))
+        base_values = wide[(metric, a)].to_numpy(dtype=float)
+        base = float(np.nanmean(base_values)) if np.isfinite(base_values).any() else math.nan
         rows.append({
             "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
             "relative": m / base if base else math.nan,
