@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 compare: setup
-	$(BIN)/influencer-sim compare $(SCENARIO) $(ARGS)
+	$(BIN)/influencer-sim compare $(SCENARIO) --workers auto $(ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(ARGS)

@@ -77,6 +77,8 @@ def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
     parser.add_argument("--replications", type=_positive_int, default=replications,
                         help=f"paired replications (default {replications})")
+    parser.add_argument("--first", type=_seed, default=0, metavar="K",
+                        help="start at replication K (split replications across machines; default 0)")
     parser.add_argument("--workers", type=_workers, default=1,
                         help="processes to use, or 'auto' (results do not depend on it; default 1)")
     parser.add_argument("--out", default="results", help="parent folder of the new output directory (default results/)")
@@ -104,8 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                              description="Two strategies on the same simulated markets (common random numbers), "
                                          "with means, 95%% confidence intervals, paired differences and a verdict.")
     _common(compare, replications=20)
-    compare.add_argument("--a", default="mega", choices=STRATEGIES, help="first strategy (default mega)")
-    compare.add_argument("--b", default="micro", choices=STRATEGIES, help="second strategy (default micro)")
+    compare.add_argument("--a", default=None, choices=STRATEGIES,
+                         help="first strategy (default: the scenario's [scenario] compare pair, else mega)")
+    compare.add_argument("--b", default=None, choices=STRATEGIES,
+                         help="second strategy (default: the scenario's [scenario] compare pair, else micro)")
     compare.set_defaults(func=cmd_compare)
 
     params = sub.add_parser("params", help="list every parameter with its default, range and meaning")
@@ -160,7 +164,7 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
     graph = load_graph(args.graph) if args.graph else None
     progress = not args.quiet and sys.stderr.isatty()
     results = run_experiment(scenario, arms, replications=args.replications, seed=args.seed,
-                             workers=args.workers, progress=progress, graph=graph)
+                             workers=args.workers, progress=progress, graph=graph, first=args.first)
     if len(results.runs) == 0:
         raise KeyboardInterrupt
     tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
@@ -171,7 +175,7 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
         output.write_manifest(
             tmp, scenario=scenario, command=["influencer-sim", *sys.argv[1:]], seed=results.seed,
             replications=results.replications, arms=results.arms, timings=results.timings,
-            status="complete" if results.complete else "interrupted",
+            status="complete" if results.complete else "interrupted", first=results.first,
         )
     except BaseException:
         output.discard(tmp)
@@ -205,6 +209,10 @@ def cmd_compare(args) -> int:
     from .experiment import HEADLINE_METRICS, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
+    pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
+    if not (isinstance(pair, list) and len(pair) == 2 and all(s in STRATEGIES for s in pair)):
+        raise ScenarioError(f"{path}: [scenario] compare = {pair!r}: expected two strategies, e.g. [\"mega\", \"micro\"]")
+    args.a, args.b = args.a or pair[0], args.b or pair[1]
     if args.a == args.b:
         raise ScenarioError(f"--a and --b are both {args.a!r}: compare two different strategies")
     arms = {args.a: {"campaign.strategy": args.a}, args.b: {"campaign.strategy": args.b}}

@@ -51,6 +51,7 @@ class Results:
     replications: int
     timings: dict[str, float] = field(default_factory=dict)
     complete: bool = True
+    first: int = 0
 
 
 def with_overrides(params: dict, overrides: dict[str, Any]) -> dict:
@@ -68,6 +69,26 @@ def strategy_arms(strategies: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {s: {"campaign.strategy": s} for s in strategies}
 
 
+def grid_arms(strategies: Iterable[str], axes: dict[str, Iterable[Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """One arm per strategy and combination of parameter values.
+
+    Examples
+    --------
+    >>> list(grid_arms(["mega", "micro"], {"brand.budget": [1e4, 1e5]}))
+    ['mega | brand.budget=10000.0', 'mega | brand.budget=100000.0', 'micro | brand.budget=10000.0', 'micro | brand.budget=100000.0']
+    """
+    import itertools
+
+    axes = axes or {}
+    keys = list(axes)
+    arms = {}
+    for strategy in strategies:
+        for values in itertools.product(*(list(axes[k]) for k in keys)):
+            name = " | ".join([strategy, *(f"{k}={v}" for k, v in zip(keys, values))])
+            arms[name] = {"campaign.strategy": strategy, **dict(zip(keys, values))}
+    return arms
+
+
 def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSequence,
                      replication: int, graph=None) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame]]:
     """Run every arm of one replication on one shared market (common random numbers)."""
@@ -82,6 +103,7 @@ def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSeq
         model = InfluencerModel(seed=seq, params=p, market=market)
         model.run()
         summary = model.summary().iloc[0].to_dict()
+        summary.update(overrides)  # the arm's settings as columns, for sweeps
         summary.update(replication=replication, arm=arm, seconds=time.perf_counter() - t)
         rows.append(summary)
         d = model.daily()
@@ -204,6 +226,7 @@ def run_experiment(
         replications=done,
         timings={"total_seconds": time.perf_counter() - start, "workers": workers},
         complete=complete,
+        first=first,
     )
 
 

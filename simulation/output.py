@@ -77,7 +77,7 @@ def write_tables(directory: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def write_manifest(directory: Path, *, scenario: dict, command: list[str], seed: Any, replications: int,
-                   arms: list[str], timings: dict, status: str, extra: dict | None = None) -> None:
+                   arms: list[str], timings: dict, status: str, first: int = 0, extra: dict | None = None) -> None:
     manifest = {
         "status": status,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -86,6 +86,7 @@ def write_manifest(directory: Path, *, scenario: dict, command: list[str], seed:
         "seeds": {
             "base_seed": seed,
             "replications": replications,
+            "first_replication": first,
             "rule": "replication k runs on numpy.random.SeedSequence(base_seed).spawn(R)[k]; "
                     "all arms of a replication share it (common random numbers)",
         },
