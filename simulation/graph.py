@@ -203,22 +203,47 @@ def _sample_audiences(
         cdf = np.cumsum(weights_by_niche[k])
         cdf /= cdf[-1]
         need = sizes[members].copy()
-        have = np.empty(0, dtype=np.int64)  # keys creator * n + follower
+        have = np.empty(0, dtype=np.int64)  # sorted keys creator * n + follower
+        got = np.zeros(len(sizes), dtype=np.int64)
         for _ in range(50):
             if need.sum() == 0:
                 break
             owners = np.repeat(members, need)
             draws = np.searchsorted(cdf, rng.random(len(owners)), side="right")
             draws = np.minimum(draws, n - 1)
-            have = np.union1d(have, owners * n + draws)
-            got = np.bincount(have // n, minlength=len(sizes))[members]
-            need = np.maximum(sizes[members] - got, 0)
+            have, added = _merge_unique(have, owners * n + draws)
+            got += np.bincount(added // n, minlength=len(sizes))
+            need = np.maximum(sizes[members] - got[members], 0)
         out_c.append(have // n)
         out_f.append(have % n)
     creators = np.concatenate(out_c) if out_c else np.empty(0, dtype=np.int64)
     followers = np.concatenate(out_f) if out_f else np.empty(0, dtype=np.int64)
-    order = np.lexsort((followers, creators))
-    return creators[order], followers[order]
+    keys = np.sort(creators * n + followers)  # pairs are distinct: one sort orders both columns
+    return keys // n, keys % n
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting: numpy >= 2.3 dedupes plain ``unique`` calls with a hash
+    table, which is ~50x slower than a sort on millions of scattered int64 keys."""
+    keys = np.sort(keys)
+    keep = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    return keys[keep]
+
+
+def _merge_unique(have: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union of the sorted unique ``have`` with ``new``: (union, keys that were added).
+
+    Costs one copy of ``have`` plus a sort of ``new``, so redrawing a small shortfall
+    does not re-sort everything drawn before.
+    """
+    new = _sorted_unique(new)
+    if len(have):
+        at = np.searchsorted(have, new)
+        present = have[np.minimum(at, len(have) - 1)] == new
+        new, at = new[~present], at[~present]
+        return np.insert(have, at, new), new
+    return new, new
 
 
 def friendship_csr(
@@ -265,14 +290,13 @@ def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarra
     keep = src != dst
     lo = np.minimum(src[keep], dst[keep]).astype(np.int64)
     hi = np.maximum(src[keep], dst[keep]).astype(np.int64)
-    pairs = np.unique(lo * n + hi)
+    pairs = _sorted_unique(lo * n + hi)
     lo, hi = pairs // n, pairs % n
-    rows = np.concatenate([lo, hi])
-    cols = np.concatenate([hi, lo])
-    order = np.lexsort((cols, rows))
+    keys = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))  # both directions, by row then column
+    rows, cols = keys // n, keys % n
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return indptr, cols[order].astype(np.int32)
+    return indptr, cols.astype(np.int32)
 
 
 def initial_trust(authenticity: np.ndarray, relatability: np.ndarray, sd: float, rng) -> np.ndarray:
@@ -282,7 +306,7 @@ def initial_trust(authenticity: np.ndarray, relatability: np.ndarray, sd: float,
 
 def interest_fit(interests: np.ndarray, follower: np.ndarray, niche: np.ndarray) -> np.ndarray:
     """How much a niche matters to a follower, relative to their favourite niche (0-1)."""
-    return interests[follower, niche] / interests[follower].max(axis=1)
+    return interests[follower, niche] / interests.max(axis=1)[follower]
 
 
 def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:

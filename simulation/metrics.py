@@ -160,7 +160,18 @@ def creator_table(model: InfluencerModel) -> pd.DataFrame:
         ),
     })
     for brand in model.brands:
-        for key, values in brand.by_creator.items():
-            scale = 1.0 if key in ("posts", "spend") else k
-            df[key if len(model.brands) == 1 else f"{brand.name}_{key}"] = values * scale
+        prefix = "" if len(model.brands) == 1 else f"{brand.name}_"
+        tallies = {key: values * (1.0 if key in ("posts", "spend") else k) for key, values in brand.by_creator.items()}
+        for key, values in tallies.items():
+            df[prefix + key] = values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = {
+                "engagement_rate": tallies["engagements"] / tallies["impressions"],
+                "ctr": tallies["clicks"] / tallies["impressions"],
+                "cpa": tallies["spend"] / tallies["conversions"],
+                "cpm": 1000 * tallies["spend"] / tallies["impressions"],
+                "cpe": tallies["spend"] / tallies["engagements"],
+            }
+        for key, values in ratios.items():
+            df[prefix + key] = np.where(np.isfinite(values), values, np.nan)
     return df
