@@ -54,22 +54,26 @@ class Campaign:
 def published_engagement_rate(market: Market, engagement_rate: float) -> np.ndarray:
     """Expected organic engagements per follower per post for each creator.
 
-    ``(1 - fake) * reach * rate * R * mean(T * phi)`` over the creator's audience: what
-    a brand reads off a creator's profile before hiring.
+    ``(1 - fake) * reach * rate * R * mean(min(1, attention / n_follows) * T * phi)`` over the
+    creator's audience: what a brand reads off a creator's profile before hiring.
     """
     creators = market.follow_creator
-    fit = interest_fit(market.interests, market.follow_follower, market.niche[creators])
-    sums = np.bincount(creators, weights=market.trust * fit, minlength=market.n_creators)
+    f = market.follow_follower
+    fit = interest_fit(market.interests, f, market.niche[creators])
+    n_follows = np.bincount(f, minlength=market.n_followers)
+    seen = np.minimum(1.0, market.attention[f] / np.maximum(n_follows[f], 1))
+    sums = np.bincount(creators, weights=seen * market.trust * fit, minlength=market.n_creators)
     counts = np.maximum(np.diff(market.follow_indptr), 1)
     return (1 - market.fake_share) * market.reach * engagement_rate * market.relatability * sums / counts
 
 
 def scheduled_posts(schedule: str, start_day: float, interval: float, days: float) -> int:
-    """Posts one creator makes: 1 for a one-off, every ``interval`` days to the run's end otherwise."""
-    if schedule == "one_off":
-        return 1
+    """Posts one creator makes: 1 for a one-off, every ``interval`` days to the run's end otherwise
+    (none when ``start_day`` is at or after the end of the run)."""
     if start_day >= days:
         return 0
+    if schedule == "one_off":
+        return 1
     return int(np.floor((days - start_day) / interval - 1e-9)) + 1
 
 
@@ -96,7 +100,8 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
     score = creator_fit * published_engagement_rate(market, params["engagement"]["rate"])
 
     if strategy == "list":
-        ids = np.asarray(camp["creators"], dtype=np.int64)
+        ids = np.asarray(list(dict.fromkeys(camp["creators"])), dtype=np.int64)  # each creator once, in order
+        ids = ids[np.sort(np.unique(ids, return_index=True)[1])]  # a repeated id is one creator
         bad = ids[(ids < 0) | (ids >= market.n_creators)]
         if len(bad):
             raise ScenarioError(
@@ -153,6 +158,8 @@ def _greedy(ranked: np.ndarray, fee: np.ndarray, budget: float, n_posts: int, li
             break
         affordable = int(np.floor(left / fee[c] + 1e-9)) if fee[c] > 0 else n_posts
         k = min(n_posts, affordable)
+        if k * fee[c] > left:  # the tolerance above must not overspend
+            k -= 1
         if k >= 1:
             hired.append(c)
             posts.append(k)

@@ -130,7 +130,7 @@ def creator_traits(followers: np.ndarray, p: dict[str, Any], rng: np.random.Gene
         "responsiveness": noisy(p["responsiveness_ref"], p["responsiveness_exponent"]),
         "reach": np.clip(p["reach_ref"] * x ** (-p["reach_exponent"]), 0.0, 1.0),
         "fake_share": np.clip(p["fake_share_ref"] + p["fake_share_per_decade"] * np.log10(x), 0.0, 0.95),
-        "ad_load": np.clip(p["ad_load"] * np.exp(0.3 * rng.standard_normal(n) - 0.045), 0.0, 1.0),
+        "ad_load": np.clip(p["ad_load"] * np.exp(p["ad_load_sd"] * rng.standard_normal(n) - p["ad_load_sd"] ** 2 / 2), 0.0, 1.0),
         "fee": p["fee_per_follower"] * REFERENCE_FOLLOWERS * x ** p["fee_exponent"] * fee_noise,
     }
 
@@ -430,8 +430,8 @@ def build_graph(params: dict[str, Any] | None = None, seed=None) -> nx.DiGraph:
 def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, seed=None) -> Market:
     """Turn a user's NetworkX graph into a :class:`Market` (conventions in docs/GRAPH_FORMAT.md).
 
-    Nodes with ``kind="creator"`` are creators; all other nodes are followers. An edge
-    with ``kind="follows"``, or any edge between a follower and a creator, is a follow
+    Nodes with ``kind="creator"`` are creators; all other nodes are followers. Node kinds
+    alone decide what an edge is: any edge between a follower and a creator is a follow
     (direction does not matter); edges between followers are friendships. Missing
     attributes are drawn from the scenario's distributions, so a bare topology works.
     """
@@ -467,7 +467,8 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     interests, skepticism, price, attention = _followers(fp, n, rng)
     for j, name in enumerate(NICHES):
         _fill(interests[:, j], graph, follower_ids, f"interest_{name}")
-    interests /= np.maximum(interests.sum(axis=1, keepdims=True), 1e-12)
+    totals = interests.sum(axis=1, keepdims=True)
+    interests = np.where(totals > 0, interests / np.where(totals > 0, totals, 1), 1.0 / len(NICHES))  # all-zero: uniform
     for arr, name in ((skepticism, "skepticism"), (price, "price_sensitivity"), (attention, "attention")):
         _fill(arr, graph, follower_ids, name)
 
@@ -480,9 +481,8 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     niche = np.array([_niche_index(graph.nodes[v].get("niche"), v, rng) for v in creator_ids], dtype=np.int8)
     people_per_agent = population / n
     fallback = np.maximum(audience, 1) * people_per_agent
-    followers = np.array(
-        [float(graph.nodes[v].get("followers", np.nan)) for v in creator_ids], dtype=float
-    )
+    followers = np.full(c, np.nan)
+    _fill(followers, graph, creator_ids, "followers")
     followers = np.where(np.isfinite(followers), followers, fallback)
     traits = creator_traits(followers, cp, rng)
     for name in CREATOR_ATTRIBUTES:

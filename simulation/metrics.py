@@ -103,7 +103,7 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "brand": brand.name,
         "strategy": model.params["campaign"]["strategy"],
         "creators_hired": len(camp.creators),
-        "posts": int(camp.posts.sum()) if len(camp.posts) else 0,
+        "posts": int(bc["posts"].sum()),  # posts that went up (a run may end before the plan does)
         "budget": brand.budget,
         "spend": spend,
         "impressions": impressions,

@@ -30,7 +30,7 @@ from . import metrics, rules
 from .agents import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel
 from .campaigns import audience_overlap, plan_campaign
 from .graph import Market, generate_market, interest_fit, market_from_graph, to_networkx
-from .params import NICHES, ScenarioError, flatten, nest, resolve
+from .params import BY_KEY, NICHES, ScenarioError, flatten, nest, resolve
 
 STREAMS = ("market", "organic", "campaign", "word_of_mouth", "mesa")
 
@@ -99,8 +99,10 @@ class InfluencerModel(mesa.Model):
         self.seed_sequence = seq
         merged = flatten({k: v for k, v in (params or {}).items() if k != "scenario"})
         merged.update({k.replace("__", "."): v for k, v in overrides.items()})
-        if graph is not None:  # the graph fixes the number of follower agents
+        if graph is not None:  # the graph fixes the number of follower agents (and may carry the population)
             merged["market.followers"] = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
+            population = graph.graph.get("population", merged.get("market.population", BY_KEY["market.population"].default))
+            merged["market.population"] = max(int(round(float(population))), merged["market.followers"])
         elif market is not None:
             merged["market.followers"] = market.n_followers
         self.params = resolve(nest(merged))
@@ -269,7 +271,7 @@ class InfluencerModel(mesa.Model):
         # views: awareness, exposure count, clicks
         open_ = brand.state[vf] != Funnel.PURCHASED
         k = brand.views[vf] + 1
-        np.add.at(brand.views, vf, 1)
+        np.add.at(brand.views, vf, np.int32(1))  # a scalar of the array's dtype keeps add.at on its fast path
         brand.post_reached[vf] = True
         brand.state[vf] = np.maximum(brand.state[vf], Funnel.AWARE)
         fu = p["funnel"]
@@ -300,7 +302,7 @@ class InfluencerModel(mesa.Model):
             )
         # engaged followers mention the product to friends: awareness only
         wom = p["word_of_mouth"]
-        _, heard = self._tell(np.unique(f[engaged]), rules.per_step(wom["engaged_tell_probability"], self.dt))
+        _, heard = self._tell(np.unique(f[engaged]), wom["engaged_tell_probability"])  # per engagement, not per day
         brand.state[heard] = np.maximum(brand.state[heard], Funnel.AWARE)
         return cf
 
@@ -387,9 +389,9 @@ class InfluencerModel(mesa.Model):
         satisfied = self.rng_wom.random(len(followers)) < brand.quality
         brand.satisfied[followers] = satisfied
         friends = self.market.friend_index[_edge_ranges(self.market.friend_indptr, followers)]
-        np.add.at(brand.friends_bought, friends, 1)
+        np.add.at(brand.friends_bought, friends, np.int32(1))
         credited = origin[origin >= 0]
-        np.add.at(brand.by_creator["conversions"], credited, 1)
+        np.add.at(brand.by_creator["conversions"], credited, 1.0)
         key = {Channel.DIRECT: "conversions_direct", Channel.WORD_OF_MOUTH: "conversions_wom"}.get(channel, "seeded")
         brand.tally[key] += len(followers)
         revenue = len(followers) * self.people_per_agent * brand.price if channel != Channel.SEEDED else 0.0
