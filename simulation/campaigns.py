@@ -101,7 +101,6 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
 
     if strategy == "list":
         ids = np.asarray(list(dict.fromkeys(camp["creators"])), dtype=np.int64)  # each creator once, in order
-        ids = ids[np.sort(np.unique(ids, return_index=True)[1])]  # a repeated id is one creator
         bad = ids[(ids < 0) | (ids >= market.n_creators)]
         if len(bad):
             raise ScenarioError(
