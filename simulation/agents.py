@@ -150,7 +150,6 @@ class BrandAgent(mesa.Agent):
         self.bought_step = np.full(n, -1, dtype=np.int32)
         self.satisfied = np.zeros(n, dtype=bool)
         self.warned = np.zeros(n, dtype=bool)
-        self.friends_bought = np.zeros(n, dtype=np.int32)
         # books, in real people and USD
         self.spend = 0.0
         self.revenue = 0.0
@@ -160,6 +159,11 @@ class BrandAgent(mesa.Agent):
             key: np.zeros(c)
             for key in ("posts", "spend", "impressions", "engagements", "clicks", "conversions")
         }
+
+    @property
+    def friends_bought(self) -> np.ndarray:
+        """Friends of each follower who have bought (counted from the funnel states when read)."""
+        return self.model._friends_bought(self, np.arange(len(self.state)))
 
     @property
     def profit(self) -> float:

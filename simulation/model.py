@@ -64,6 +64,23 @@ def _edge_ranges(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
 
 
+def _unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_index=True)`` by one sort of ``value * n + position``.
+
+    An int64 sort is several times faster than the stable argsort ``np.unique`` uses, and
+    the position in the key keeps the first occurrence of each value first.
+    """
+    n = len(values)
+    if n == 0 or int(values.max()) >= np.iinfo(np.int64).max // n - 1:
+        return np.unique(values, return_index=True)
+    key = values.astype(np.int64) * n + np.arange(n)
+    key.sort()
+    value = key // n
+    keep = np.ones(n, dtype=bool)
+    np.not_equal(value[1:], value[:-1], out=keep[1:])
+    return value[keep].astype(values.dtype, copy=False), key[keep] % n
+
+
 class InfluencerModel(mesa.Model):
     """An influencer-marketing market: followers, creators and a brand on a social graph.
 
@@ -120,6 +137,7 @@ class InfluencerModel(mesa.Model):
         self.dt = float(p["market"]["dt"])
         self.day = 0.0
         self.n_steps = max(1, int(round(p["market"]["days"] / self.dt)))
+        self._purchase_log: dict[BrandAgent, list[tuple[int, np.ndarray]]] = {}  # (step, buyers) per booking
         self._derive_static_arrays()
 
         # Agent(model) registers itself; a plain loop skips the AgentSet that create_agents
@@ -142,7 +160,7 @@ class InfluencerModel(mesa.Model):
 
     # ------------------------------------------------------------------ setup
     def _derive_static_arrays(self) -> None:
-        m, p = self.market, self.params
+        m = self.market
         self.creator_of_edge = m.follow_creator
         self.trust = m.trust.astype(float).copy()
         n_follows = np.bincount(m.follow_follower, minlength=m.n_followers)
@@ -205,6 +223,8 @@ class InfluencerModel(mesa.Model):
 
     def _organic_posts(self) -> None:
         m, p = self.market, self.params
+        if m.n_creators == 0:  # a friends-only graph: nobody posts (and nothing is drawn)
+            return
         rng = self.rng_organic
         rate = p["creators"]["posts_per_day"] * self.dt
         posts = (rng.random(m.n_creators) < rate).astype(np.int64) if rate <= 1 else rng.poisson(rate, m.n_creators)
@@ -283,7 +303,7 @@ class InfluencerModel(mesa.Model):
         clicked = open_ & (rng.random(len(ve)) < p_click)
         brand.by_creator["clicks"] += np.bincount(vc[clicked], minlength=m.n_creators)
         brand.tally["clicks"] += int(clicked.sum())
-        cf, first = np.unique(vf[clicked], return_index=True)
+        cf, first = _unique_first(vf[clicked])
         ce = ve[clicked][first]
         brand.state[cf] = Funnel.INTERESTED
         brand.source_edge[cf] = ce
@@ -302,7 +322,7 @@ class InfluencerModel(mesa.Model):
             )
         # engaged followers mention the product to friends: awareness only
         wom = p["word_of_mouth"]
-        _, heard = self._tell(np.unique(f[engaged]), wom["engaged_tell_probability"])  # per engagement, not per day
+        _, heard = self._tell(_unique_first(f[engaged])[0], wom["engaged_tell_probability"])  # per engagement, not per day
         brand.state[heard] = np.maximum(brand.state[heard], Funnel.AWARE)
         return cf
 
@@ -328,7 +348,19 @@ class InfluencerModel(mesa.Model):
         brand.state[idx[fade]] = Funnel.AWARE
 
     def _proof(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
-        return rules.social_proof(brand.friends_bought[followers], self.degree[followers], self.params["funnel"]["social_proof"])
+        return rules.social_proof(self._friends_bought(brand, followers), self.degree[followers], self.params["funnel"]["social_proof"])
+
+    def _friends_bought(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
+        """How many friends of each of ``followers`` have bought, counted when asked.
+
+        Reads only these followers' friend lists; keeping a count for everyone would
+        touch every buyer's friends at each purchase, the cost of a word-of-mouth cascade.
+        """
+        m = self.market
+        lens = m.friend_indptr[followers + 1] - m.friend_indptr[followers]
+        owner = np.repeat(np.arange(len(followers)), lens)
+        bought = brand.state[m.friend_index[_edge_ranges(m.friend_indptr, followers)]] == Funnel.PURCHASED
+        return np.bincount(owner[bought], minlength=len(followers))
 
     def _tell(self, tellers: np.ndarray, p_tell: float) -> tuple[np.ndarray, np.ndarray]:
         """Each teller tells each friend with chance ``p_tell``: (teller, friend) pairs."""
@@ -336,20 +368,30 @@ class InfluencerModel(mesa.Model):
         if len(tellers) == 0 or p_tell <= 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty
-        slots = _edge_ranges(m.friend_indptr, tellers)
-        who = np.repeat(tellers, m.friend_indptr[tellers + 1] - m.friend_indptr[tellers])
-        hit = self.rng_wom.random(len(slots)) < p_tell
-        return who[hit], m.friend_index[slots[hit]].astype(np.int64)
+        # one draw per (teller, friend) slot; only the hits are turned into friend indices
+        starts = m.friend_indptr[tellers]
+        lens = m.friend_indptr[tellers + 1] - starts
+        ends = np.cumsum(lens)
+        hit = np.flatnonzero(self.rng_wom.random(int(ends[-1])) < p_tell)
+        owner = np.searchsorted(ends, hit, side="right")
+        slots = starts[owner] + hit - (ends[owner] - lens[owner])
+        return tellers[owner], m.friend_index[slots].astype(np.int64)
 
     def _word_of_mouth(self, brand: BrandAgent) -> None:
         """Recent buyers recommend (satisfied) or warn (disappointed) their friends."""
         p, rng, m = self.params, self.rng_wom, self.market
         wom = p["word_of_mouth"]
         active = max(1, int(round(wom["active_days"] / self.dt)))
-        age = self.steps - brand.bought_step
-        recent = (brand.bought_step >= 0) & (age >= 1) & (age <= active)
-        happy = np.flatnonzero(recent & brand.satisfied)
-        unhappy = np.flatnonzero(recent & ~brand.satisfied)
+        # recent buyers (bought 1..active steps ago) from the purchase log, not a sweep of
+        # every follower's bought_step: record_purchases writes both
+        log = self._purchase_log.setdefault(brand, [])
+        log[:] = [(step, who) for step, who in log if self.steps - step <= active]
+        recent = [who for step, who in log if self.steps - step >= 1]
+        recent = np.sort(np.concatenate(recent)) if recent else np.empty(0, dtype=np.int64)
+        if len(recent) == 0:  # nobody to talk (and nothing is drawn)
+            return
+        happy = recent[brand.satisfied[recent]]
+        unhappy = recent[~brand.satisfied[recent]]
         if wom["network"] == "friends":
             teller, target = self._tell(happy, rules.per_step(wom["tell_probability"], self.dt))
             _, warned = self._tell(unhappy, rules.per_step(wom["negative_tell_probability"], self.dt))
@@ -371,13 +413,15 @@ class InfluencerModel(mesa.Model):
             brand.warned[target], wom["negative_effect"], wom["persuasion"],
         )
         buy = rng.random(len(target)) < p_buy
-        buyers, first = np.unique(target[buy], return_index=True)
+        buyers, first = _unique_first(target[buy])
         self.record_purchases(brand, buyers, Channel.WORD_OF_MOUTH, brand.origin[teller[buy][first]])
 
     def record_purchases(self, brand: BrandAgent, followers: np.ndarray, channel: Channel, origin: np.ndarray) -> None:
         """Book purchases: funnel, attribution, satisfaction, social proof, revenue, trust."""
-        followers, first = np.unique(followers, return_index=True)
-        origin = np.asarray(origin)[first]
+        followers, origin = np.asarray(followers), np.asarray(origin)
+        if np.any(followers[1:] <= followers[:-1]):  # already sorted and distinct is the usual case
+            followers, first = _unique_first(followers)
+            origin = origin[first]
         new = brand.state[followers] != Funnel.PURCHASED
         followers, origin = followers[new], origin[new]
         if len(followers) == 0:
@@ -386,10 +430,9 @@ class InfluencerModel(mesa.Model):
         brand.channel[followers] = channel
         brand.origin[followers] = origin
         brand.bought_step[followers] = self.steps
+        self._purchase_log.setdefault(brand, []).append((self.steps, followers))
         satisfied = self.rng_wom.random(len(followers)) < brand.quality
         brand.satisfied[followers] = satisfied
-        friends = self.market.friend_index[_edge_ranges(self.market.friend_indptr, followers)]
-        np.add.at(brand.friends_bought, friends, np.int32(1))
         credited = origin[origin >= 0]
         np.add.at(brand.by_creator["conversions"], credited, 1.0)
         key = {Channel.DIRECT: "conversions_direct", Channel.WORD_OF_MOUTH: "conversions_wom"}.get(channel, "seeded")
