@@ -206,7 +206,7 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     from . import output
-    from .experiment import HEADLINE_METRICS, paired_differences, summarize, verdict
+    from .experiment import HEADLINE_METRICS, explain, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
     pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
@@ -220,17 +220,19 @@ def cmd_compare(args) -> int:
     summary = summarize(results.runs, HEADLINE_METRICS)
     diffs = paired_differences(results.runs, args.a, args.b, HEADLINE_METRICS)
     line = verdict(diffs, args.a, args.b)
+    why = explain(results.runs, args.a, args.b)
     table = comparison_table(summary, diffs, args.a, args.b)
     summary.to_csv(tmp / "summary.csv", index=False)
     diffs.to_csv(tmp / "paired_differences.csv", index=False)
-    (tmp / "verdict.txt").write_text(line + "\n")
-    (tmp / "report.md").write_text(_report(path.stem, scenario, results, table, line))
+    (tmp / "verdict.txt").write_text(line + "\n" + why + "\n")
+    (tmp / "report.md").write_text(_report(path.stem, scenario, results, table, line, why))
     final = output.finish(tmp, final)
     budget = scenario["brand"]["budget"]
     print(f"{path.stem}: {args.a} vs {args.b} at an equal budget of {budget:,.0f} USD; "
           f"{results.replications} paired replications, seed {results.seed}")
     print(table.to_string(index=False))
     print(line)
+    print(why)
     print(f"results written to {final}")
     return 0 if results.complete else 130
 
@@ -249,14 +251,14 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, a: str, b: str)
     return pd.DataFrame(rows)
 
 
-def _report(name: str, scenario: dict, results, table: pd.DataFrame, line: str) -> str:
+def _report(name: str, scenario: dict, results, table: pd.DataFrame, line: str, why: str) -> str:
     b = scenario["brand"]
     return (
         f"# {name}: {' vs '.join(results.arms)}\n\n{scenario.get('scenario', {}).get('description', '')}\n\n"
         f"Product: {b['niche']}, {b['price']:,.2f} USD, margin {b['margin']:.0%}; budget {b['budget']:,.0f} USD "
         f"per strategy. {results.replications} paired replications (seed {results.seed}); "
         f"{scenario['market']['followers']:,} follower agents for {scenario['market']['population']:,} people.\n\n"
-        f"{table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)}\n\n**{line}**\n\n"
+        f"{table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)}\n\n**{line}**\n\n{why}\n\n"
         "Figures: conversions_over_time.png, roi_cpa.png, funnel.png. Raw data: runs.csv, daily.csv, creators.csv.\n"
     )
 

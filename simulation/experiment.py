@@ -332,3 +332,37 @@ def verdict(diffs: pd.DataFrame, a: str, b: str, confidence: float = 0.95) -> st
         return f"no clear winner on {metric} ({ci} includes 0)"
 
     return "Verdict: " + judge("conversions", "") + "; " + judge("roi", "") + "."
+
+
+#: the mechanisms a strategist asks about, with how to print them
+DRIVERS = (
+    ("engagement_rate", "engagement per impression", "{:.1%}"),
+    ("ctr", "click-through rate", "{:.1%}"),
+    ("mean_trust_hired", "followers' trust in the hired creators", "{:.2f}"),
+    ("unique_reach", "people reached", "{:,.0f}"),
+    ("audience_overlap", "audience overlap between hired creators", "{:.0%}"),
+    ("spend", "spend (USD)", "{:,.0f}"),
+    ("wom_share", "share of sales by word of mouth", "{:.0%}"),
+)
+
+
+def explain(runs: pd.DataFrame, a: str, b: str) -> str:
+    """One line on why: the drivers of the result, as means per strategy.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"arm": ["x", "y"], "replication": [0, 0], "engagement_rate": [0.02, 0.04],
+    ...     "ctr": [0.01, 0.03], "mean_trust_hired": [0.5, 0.6], "unique_reach": [1e6, 1.5e6],
+    ...     "audience_overlap": [0.0, 0.1], "spend": [5e4, 1e5], "conversions": [100.0, 400.0],
+    ...     "conversions_wom": [10.0, 40.0]})
+    >>> explain(runs, "x", "y")[:72]
+    'Why: engagement per impression 2.0% (x) vs 4.0% (y); click-through rate'
+    """
+    runs = runs.assign(wom_share=runs["conversions_wom"] / runs["conversions"].where(runs["conversions"] > 0))
+    means = runs.groupby("arm")[[key for key, _, _ in DRIVERS]].mean()
+    parts = []
+    for key, label, fmt in DRIVERS:
+        va, vb = means.loc[a, key], means.loc[b, key]
+        if np.isfinite(va) and np.isfinite(vb):
+            parts.append(f"{label} {fmt.format(va)} ({a}) vs {fmt.format(vb)} ({b})")
+    return "Why: " + "; ".join(parts) + "."

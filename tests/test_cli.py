@@ -24,6 +24,7 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     assert main(["compare", *FAST, "--replications", "3", "--seed", "7", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "micro - mega" in out and "Verdict:" in out
+    assert "Why: engagement per impression" in out and "(mega) vs" in out
     d = _only_dir(tmp_path)
     for name in ("runs.csv", "daily.csv", "creators.csv", "summary.csv", "paired_differences.csv",
                  "manifest.json", "report.md", "verdict.txt", "conversions_over_time.png", "roi_cpa.png", "funnel.png"):
