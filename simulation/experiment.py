@@ -355,7 +355,7 @@ def explain(runs: pd.DataFrame, a: str, b: str) -> str:
     ...     "ctr": [0.01, 0.03], "mean_trust_hired": [0.5, 0.6], "unique_reach": [1e6, 1.5e6],
     ...     "audience_overlap": [0.0, 0.1], "spend": [5e4, 1e5], "conversions": [100.0, 400.0],
     ...     "conversions_wom": [10.0, 40.0]})
-    >>> explain(runs, "x", "y")[:72]
+    >>> explain(runs, "x", "y")[:71]
     'Why: engagement per impression 2.0% (x) vs 4.0% (y); click-through rate'
     """
     runs = runs.assign(wom_share=runs["conversions_wom"] / runs["conversions"].where(runs["conversions"] > 0))
