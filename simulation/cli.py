@@ -169,7 +169,8 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
         raise KeyboardInterrupt
     tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
     try:
-        output.write_tables(tmp, {"runs": results.runs, "daily": results.daily, "creators": results.creators})
+        output.write_tables(tmp, {"runs": results.runs, "daily": results.daily, "creators": results.creators,
+                                  "creators_daily": results.creator_daily})
         if not args.no_plots:
             plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
         output.write_manifest(

@@ -46,6 +46,7 @@ class Results:
     runs: pd.DataFrame
     daily: pd.DataFrame
     creators: pd.DataFrame
+    creator_daily: pd.DataFrame
     arms: list[str]
     seed: int | None
     replications: int
@@ -90,10 +91,10 @@ def grid_arms(strategies: Iterable[str], axes: dict[str, Iterable[Any]] | None =
 
 
 def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSequence,
-                     replication: int, graph=None) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame]]:
+                     replication: int, graph=None) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]]:
     """Run every arm of one replication on one shared market (common random numbers)."""
     market = None
-    rows, daily, creators = [], [], []
+    rows, daily, creators, creator_daily = [], [], [], []
     for arm, overrides in arms.items():
         p = with_overrides(params, overrides)
         if market is None or _market_changes(overrides):
@@ -115,7 +116,11 @@ def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSeq
         c.insert(0, "arm", arm)
         c.insert(0, "replication", replication)
         creators.append(c)
-    return rows, daily, creators
+        cd = model.creator_daily()
+        cd.insert(0, "arm", arm)
+        cd.insert(0, "replication", replication)
+        creator_daily.append(cd)
+    return rows, daily, creators, creator_daily
 
 
 def _market_changes(overrides: dict[str, Any]) -> bool:
@@ -173,17 +178,18 @@ def run_experiment(
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seqs = seed_sequence(seed).spawn(first + replications)[first:]
     start = time.perf_counter()
-    rows, daily, creators = [], [], []
+    rows, daily, creators, creator_daily = [], [], [], []
     done = 0
     bar = _progress(replications, progress)
     complete = True
     try:
         if workers <= 1:
             for k, seq in enumerate(seqs):
-                r, d, c = _run_replication(params, arms, seq, first + k, graph)
+                r, d, c, cd = _run_replication(params, arms, seq, first + k, graph)
                 rows += r
                 daily += d
                 creators += c
+                creator_daily += cd
                 done += 1
                 bar.update(1)
                 if on_result:
@@ -195,10 +201,11 @@ def run_experiment(
                 futures = [pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)]
                 try:
                     for fut in as_completed(futures):
-                        r, d, c = fut.result()
+                        r, d, c, cd = fut.result()
                         rows += r
                         daily += d
                         creators += c
+                        creator_daily += cd
                         done += 1
                         bar.update(1)
                         if on_result:
@@ -221,6 +228,8 @@ def run_experiment(
         daily=pd.concat(daily, ignore_index=True).sort_values(["replication", "arm", "step"], kind="stable")
         if daily else pd.DataFrame(),
         creators=pd.concat(creators, ignore_index=True) if creators else pd.DataFrame(),
+        creator_daily=pd.concat(creator_daily, ignore_index=True).sort_values(
+            ["replication", "arm", "step", "creator"], kind="stable") if creator_daily else pd.DataFrame(),
         arms=list(arms),
         seed=seed,
         replications=done,

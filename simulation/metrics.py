@@ -86,6 +86,27 @@ def step_row(model: InfluencerModel, brand: BrandAgent) -> dict:
     return row
 
 
+CREATOR_STEP_COLUMNS = ("step", "day", "brand", "creator", "posts", "spend", "impressions", "engagements",
+                        "clicks", "conversions", "mean_trust")
+
+
+def creator_step_rows(model: InfluencerModel, brand: BrandAgent) -> list[dict]:
+    """Rows of the per-step creator table: cumulative tallies of each hired creator."""
+    k = model.people_per_agent
+    m = model.market
+    bc = brand.by_creator
+    rows = []
+    for c in brand.campaign.creators.tolist():
+        lo, hi = m.follow_indptr[c], m.follow_indptr[c + 1]
+        rows.append({
+            "step": model.steps, "day": model.day, "brand": brand.name, "creator": c,
+            "posts": bc["posts"][c], "spend": bc["spend"][c],
+            **{key: bc[key][c] * k for key in ("impressions", "engagements", "clicks", "conversions")},
+            "mean_trust": float(model.trust[lo:hi].mean()) if hi > lo else float("nan"),
+        })
+    return rows
+
+
 def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
     """Totals and ratios of a run for one brand (people and USD)."""
     k = model.people_per_agent

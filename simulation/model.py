@@ -154,7 +154,8 @@ class InfluencerModel(mesa.Model):
         self.organic = {k: np.zeros(market.n_creators) for k in ("posts", "views", "engagements")}
         self.collect = collect
         self.datacollector = mesa.DataCollector(
-            model_reporters=metrics.MODEL_REPORTERS, tables={"steps": list(metrics.STEP_COLUMNS)}
+            model_reporters=metrics.MODEL_REPORTERS,
+            tables={"steps": list(metrics.STEP_COLUMNS), "creator_steps": list(metrics.CREATOR_STEP_COLUMNS)},
         )
         self._record()
 
@@ -452,6 +453,12 @@ class InfluencerModel(mesa.Model):
         self.datacollector.collect(self)
         for brand in self.brands:
             self.datacollector.add_table_row("steps", metrics.step_row(self, brand))
+            for row in metrics.creator_step_rows(self, brand):  # hired creators only: a few hundred at most
+                self.datacollector.add_table_row("creator_steps", row)
+
+    def creator_daily(self):
+        """Per-step table of each hired creator's cumulative tallies (people and USD)."""
+        return self.datacollector.get_table_dataframe("creator_steps")
 
     def daily(self):
         """Per-step table (one row per brand per step, counts in real people and USD)."""

@@ -26,7 +26,7 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     assert "micro - mega" in out and "Verdict:" in out
     assert "Why: engagement per impression" in out and "(mega) vs" in out
     d = _only_dir(tmp_path)
-    for name in ("runs.csv", "daily.csv", "creators.csv", "summary.csv", "paired_differences.csv",
+    for name in ("runs.csv", "daily.csv", "creators.csv", "creators_daily.csv", "summary.csv", "paired_differences.csv",
                  "manifest.json", "report.md", "verdict.txt", "conversions_over_time.png", "roi_cpa.png", "funnel.png"):
         assert (d / name).is_file(), name
     runs = pd.read_csv(d / "runs.csv")
@@ -38,6 +38,12 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     assert manifest["seeds"]["base_seed"] == 7 and manifest["seeds"]["replications"] == 3
     assert manifest["scenario"]["market"]["followers"] == 3000
     assert "mesa" in manifest["versions"] and manifest["git_commit"]
+    per_creator_day = pd.read_csv(d / "creators_daily.csv")
+    last = per_creator_day[per_creator_day.step == per_creator_day.step.max()]
+    creators = pd.read_csv(d / "creators.csv")
+    assert last["spend"].sum() == pytest.approx(creators["spend"].sum())  # cumulative by creator and day
+    assert per_creator_day.groupby(["replication", "arm", "creator"])["impressions"].apply(
+        lambda s: s.is_monotonic_increasing).all()
     daily = pd.read_csv(d / "daily.csv")
     assert daily.groupby(["replication", "arm"]).size().eq(7).all()  # day 0 and 6 steps
 
