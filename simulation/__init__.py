@@ -6,7 +6,8 @@ purchases. Start with :func:`load_scenario` and :class:`InfluencerModel`.
 """
 
 from .agents import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel
-from .graph import Market, build_graph, generate_market, load_graph, market_from_graph, to_networkx
+from .graph import Market, generate_market
+from .graph_io import build_graph, load_graph, market_from_graph, to_networkx
 from .model import InfluencerModel
 from .params import NICHES, PARAMETERS, STRATEGIES, TIERS, ScenarioError, load_scenario, resolve
 

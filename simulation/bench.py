@@ -15,15 +15,8 @@ peak memory belongs to that size alone:
 - ``networkx_*``: the same market as a NetworkX DiGraph (time, memory, bytes per edge),
   measured up to 100,000 followers and extrapolated above.
 
-Side by side, in the same run and on the same friend graph, seed set and ``p``:
-
-- the engine's word of mouth against :mod:`simulation.baselines`, the same rule written
-  the plain-Mesa way (each follower loops over its neighbours in ``step``);
-- the model configured as the independent cascade (campaign ``none``, no persuasion,
-  conversion 1, one active day, tell probability ``p``) against NDlib's
-  ``IndependentCascadesModel`` and CyNetDiff, each run to completion; times are per
-  cascade and leave out each tool's one-off setup (graph conversion, model construction;
-  the engine's model construction is reported on its own).
+Side by side, in the same run and on the same friend graph, seed set and ``p``, it
+compares the engine with plain Mesa, NDlib and CyNetDiff (:mod:`simulation.bench_peers`).
 
 It writes ``bench.csv``, ``comparisons.csv``, ``BENCHMARKS.md`` (tables and the machine)
 and ``bench_scaling.png`` (log-log time against edges with a slope-1 line) to ``out_dir``.
@@ -45,16 +38,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-DAYS = 30
-IC_PROBABILITY = 0.2  # above the friend graph's epidemic threshold: cascades reach most followers
-IC_SEEDS = 10
+from .bench_peers import DAYS, IC_SEEDS, SEED, compare_cascades, compare_plain_mesa
+
 NETWORKX_MAX = 100_000  # largest size converted to NetworkX (the rest is extrapolated)
 COMPARISON_SIZE = 100_000
-SEED = 20240601
 
 COLUMNS = (
     "followers", "creators", "follow_edges", "friend_ties", "edges", "build_s", "init_s", "agent_us",
@@ -66,39 +56,6 @@ COLUMNS = (
 # ----------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------
-
-
-def friend_graph(market) -> nx.Graph:
-    """The market's friend graph as an undirected NetworkX graph on nodes ``0..N-1``.
-
-    Examples
-    --------
-    >>> from simulation.graph import generate_market
-    >>> from simulation.params import resolve
-    >>> m = generate_market(resolve({"market": {"followers": 300}}), seed=1)
-    >>> g = friend_graph(m)
-    >>> g.number_of_nodes(), 2 * g.number_of_edges() == len(m.friend_index)
-    (300, True)
-    """
-    n = market.n_followers
-    rows = np.repeat(np.arange(n), np.diff(market.friend_indptr))
-    cols = market.friend_index
-    upper = rows < cols
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(zip(rows[upper].tolist(), cols[upper].tolist()))
-    return g
-
-
-def ic_params(n: int, p: float, days: int = DAYS) -> dict:
-    """Scenario that makes the model the independent cascade on its friend graph."""
-    return {
-        "campaign": {"strategy": "none"},
-        "trust": {"dynamics": False},
-        "brand": {"quality": 1.0},
-        "word_of_mouth": {"persuasion": False, "conversion": 1.0, "active_days": 1.0, "tell_probability": p},
-        "market": {"population": n, "followers": n, "days": days},
-    }
 
 
 def _peak_rss_mb() -> float:
@@ -118,29 +75,6 @@ def _in_fresh_process(fn, *args):
     """Run ``fn(*args)`` in a new interpreter (spawn), so its peak memory is its own."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
-
-
-def _ci95(values) -> tuple[float, float]:
-    """Mean and half-width of its 95% t interval."""
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    if len(x) < 2:
-        return float(x.mean()), float("nan")
-    return float(x.mean()), float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-
-
-def _comparison_graph(n: int, seed: int) -> nx.Graph:
-    """The friend graph of the market :func:`measure_size` builds at ``n`` followers."""
-    from .graph import generate_market
-    from .model import seed_sequence, stream
-    from .params import resolve
-
-    return friend_graph(generate_market(resolve({"market": {"followers": n}}), stream(seed_sequence(seed), "market")))
-
-
-def _seeds(n: int, seed: int) -> list[int]:
-    return np.random.default_rng(np.random.SeedSequence(seed)).choice(n, min(IC_SEEDS, n), replace=False).tolist()
 
 
 # ----------------------------------------------------------------------------
@@ -186,7 +120,8 @@ def measure_size(n: int, days: int = DAYS, seed: int = SEED) -> dict[str, Any]:
 
 def measure_networkx(n: int, seed: int = SEED) -> dict[str, Any]:
     """Time and memory of the NetworkX DiGraph of an ``n``-follower market."""
-    from .graph import generate_market, to_networkx
+    from .graph import generate_market
+    from .graph_io import to_networkx
     from .params import resolve
 
     market = generate_market(resolve({"market": {"followers": n}}), seed=seed)
@@ -198,154 +133,6 @@ def measure_networkx(n: int, seed: int = SEED) -> dict[str, Any]:
     edges = g.number_of_edges()
     return {"followers": n, "networkx_s": elapsed, "networkx_mb": grown,
             "networkx_bytes_per_edge": grown * 2**20 / max(edges, 1), "networkx_edges": edges}
-
-
-def _engine_cascade(market, params, seeds, seed: int, until_done: bool) -> tuple[int, float, float]:
-    """(spread, construction seconds, diffusion seconds) of one engine run."""
-    from .model import InfluencerModel
-
-    t0 = time.perf_counter()
-    model = InfluencerModel(seed=seed, market=market, params=params, collect=False)
-    brand = model.brands[0]
-    t1 = time.perf_counter()
-    brand.seed_buyers(seeds)
-    if until_done:  # like the peers: stop the day nobody new bought
-        while model.steps < model.n_steps:
-            model.step()
-            if brand.tally["conversions_wom"] == 0:
-                break
-    else:
-        model.run()
-    t2 = time.perf_counter()
-    return int((brand.state == 3).sum()), t1 - t0, t2 - t1
-
-
-def compare_plain_mesa(n: int, p: float = IC_PROBABILITY, days: int = DAYS, seed: int = SEED,
-                       engine_reps: int = 5, mesa_reps: int | None = None) -> dict[str, Any]:
-    """The engine's word of mouth against the plain-Mesa rule, ``days`` days on the same graph."""
-    from .baselines import PlainMesaWordOfMouth
-    from .graph import market_from_graph
-    from .params import resolve
-
-    params = ic_params(n, p, days)
-    g = _comparison_graph(n, seed)
-    market = market_from_graph(g, resolve(params), seed=seed)
-    seeds = _seeds(n, seed)
-    runs = [_engine_cascade(market, params, seeds, seed + r, until_done=False) for r in range(engine_reps)]
-    mesa_reps = mesa_reps or (1 if n >= 50_000 else 5)
-    mesa_init, mesa_run, mesa_spread = [], [], []
-    for r in range(mesa_reps):
-        t0 = time.perf_counter()
-        model = PlainMesaWordOfMouth(g, seeds, p, rng=np.random.default_rng(np.random.SeedSequence(seed + r)))
-        t1 = time.perf_counter()
-        model.run(days)
-        t2 = time.perf_counter()
-        mesa_init.append(t1 - t0)
-        mesa_run.append(t2 - t1)
-        mesa_spread.append(model.spread())
-    engine_run = float(np.mean([r[2] for r in runs]))
-    e_mean, e_half = _ci95([r[0] for r in runs])
-    p_mean, p_half = _ci95(mesa_spread)
-    same = abs(e_mean - p_mean) <= _welch_half_width([r[0] for r in runs], mesa_spread) if mesa_reps > 1 else None
-    return {
-        "comparison": "plain Mesa", "followers": n, "friend_ties": g.number_of_edges(), "p": p, "days": days,
-        "engine_s": engine_run, "engine_init_s": float(np.mean([r[1] for r in runs])),
-        "engine_spread": e_mean, "engine_spread_ci": e_half, "engine_reps": engine_reps,
-        "peer_s": float(np.mean(mesa_run)), "peer_init_s": float(np.mean(mesa_init)),
-        "peer_spread": p_mean, "peer_spread_ci": p_half, "peer_reps": mesa_reps,
-        "speedup": float(np.mean(mesa_run)) / engine_run, "same_spread": same,
-    }
-
-
-def compare_cascades(n: int, p: float = IC_PROBABILITY, seed: int = SEED, engine_reps: int = 20,
-                     cynetdiff_reps: int = 100, ndlib_reps: int | None = None) -> list[dict[str, Any]]:
-    """The model as the independent cascade against NDlib and CyNetDiff, to completion."""
-    from .graph import market_from_graph
-    from .params import resolve
-
-    params = ic_params(n, p, days=3650)  # a cap: cascades end long before
-    g = _comparison_graph(n, seed)
-    market = market_from_graph(g, resolve(params), seed=seed)
-    seeds = _seeds(n, seed)
-    runs = [_engine_cascade(market, params, seeds, seed + r, until_done=True) for r in range(engine_reps)]
-    engine = {"spreads": [r[0] for r in runs], "times": [r[2] for r in runs], "init": [r[1] for r in runs]}
-    peers = {"CyNetDiff": _cynetdiff(g, seeds, p, seed, cynetdiff_reps),
-             "NDlib": _ndlib(g, seeds, p, seed, ndlib_reps or max(3, min(30, 300_000 // n)))}
-    e_mean, e_half = _ci95(engine["spreads"])
-    e_time = float(np.mean(engine["times"]))
-    rows = []
-    for name, peer in peers.items():
-        row = {"comparison": f"independent cascade vs {name}", "followers": n, "friend_ties": g.number_of_edges(),
-               "p": p, "seeds": len(seeds), "engine_s": e_time, "engine_init_s": float(np.mean(engine["init"])),
-               "engine_spread": e_mean, "engine_spread_ci": e_half, "engine_reps": engine_reps}
-        if peer is None:
-            row["note"] = f"{name} is not installed"
-            rows.append(row)
-            continue
-        p_mean, p_half = _ci95(peer["spreads"])
-        diff_half = _welch_half_width(engine["spreads"], peer["spreads"])
-        p_time = float(np.mean(peer["times"]))
-        row.update({
-            "peer_s": p_time, "peer_spread": p_mean, "peer_spread_ci": p_half, "peer_reps": len(peer["spreads"]),
-            "speedup": p_time / e_time,
-            "same_spread": bool(abs(e_mean - p_mean) <= diff_half),
-        })
-        rows.append(row)
-    return rows
-
-
-def _welch_half_width(a, b) -> float:
-    """Half-width of the 95% Welch interval of mean(a) - mean(b)."""
-    from scipy import stats
-
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    if va + vb == 0:
-        return 0.0
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    return float(stats.t.ppf(0.975, dof) * math.sqrt(va + vb))
-
-
-def _cynetdiff(g: nx.Graph, seeds, p: float, seed: int, reps: int) -> dict | None:
-    try:
-        from cynetdiff.utils import networkx_to_ic_model
-    except ImportError:
-        return None
-    model, labels = networkx_to_ic_model(g, activation_prob=p, rng=np.random.default_rng(np.random.SeedSequence(seed)))
-    model.set_seeds([labels[s] for s in seeds])
-    spreads, times = [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        model.reset_model()
-        model.advance_until_completion()
-        times.append(time.perf_counter() - t)
-        spreads.append(model.get_num_activated_nodes())
-    return {"spreads": spreads, "times": times}
-
-
-def _ndlib(g: nx.Graph, seeds, p: float, seed: int, reps: int) -> dict | None:
-    try:
-        import ndlib.models.epidemics as epidemics
-        from ndlib.models.ModelConfig import Configuration
-    except ImportError:
-        return None
-    model = epidemics.IndependentCascadesModel(g, seed=seed % 2**32)  # NDlib draws from numpy's global state
-    config = Configuration()
-    config.add_model_initial_configuration("Infected", list(seeds))
-    for edge in g.edges():
-        config.add_edge_configuration("threshold", edge, p)  # else NDlib uses 1 / degree
-    model.set_initial_status(config)
-    spreads, times = [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        model.reset(list(seeds))
-        while True:
-            it = model.iteration(node_status=False)
-            if it["node_count"].get(1, 0) == 0:
-                break
-        times.append(time.perf_counter() - t)
-        spreads.append(it["node_count"].get(2, 0))
-    return {"spreads": spreads, "times": times}
 
 
 # ----------------------------------------------------------------------------
@@ -555,7 +342,7 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
             f"{int(measured.followers.iloc[-1]):,} followers), so the {int(biggest.followers):,}-follower market "
             f"({directed:,} directed edges) would take about {per_edge * directed / 2**30:.1f} GB as a DiGraph. "
             "The model keeps its hot-path arrays apart and builds the NetworkX graph only on demand "
-            "(`model.graph`, `simulation.graph.to_networkx`).",
+            "(`model.graph`, `simulation.graph_io.to_networkx`).",
             "",
         ]
     lines += ["## Side by side", ""]

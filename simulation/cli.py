@@ -159,7 +159,7 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
     """Run the experiment and write its directory; returns (results, directory)."""
     from . import output, plots
     from .experiment import run_experiment
-    from .graph import load_graph
+    from .graph_io import load_graph
 
     graph = load_graph(args.graph) if args.graph else None
     progress = not args.quiet and sys.stderr.isatty()

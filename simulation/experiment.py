@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .graph import generate_market, market_from_graph
+from .graph import generate_market
+from .graph_io import market_from_graph
 from .model import InfluencerModel, seed_sequence, stream
 from .params import flatten, nest, resolve
 

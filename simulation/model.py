@@ -29,7 +29,8 @@ import numpy as np
 from . import metrics, rules
 from .agents import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel
 from .campaigns import audience_overlap, plan_campaign
-from .graph import Market, generate_market, interest_fit, market_from_graph, to_networkx
+from .graph import Market, generate_market, interest_fit
+from .graph_io import market_from_graph, to_networkx
 from .params import BY_KEY, NICHES, ScenarioError, flatten, nest, resolve
 
 STREAMS = ("market", "organic", "campaign", "word_of_mouth", "mesa")

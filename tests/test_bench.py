@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from simulation.baselines import PlainMesaWordOfMouth
-from simulation.bench import COLUMNS, _welch_half_width, friend_graph, ic_params, run_benchmarks
-from simulation.graph import generate_market, market_from_graph
+from simulation.bench import COLUMNS, run_benchmarks
+from simulation.bench_peers import _welch_half_width, friend_graph, ic_params
+from simulation.graph import generate_market
+from simulation.graph_io import market_from_graph
 from simulation.model import InfluencerModel
 from simulation.params import resolve
 

@@ -7,20 +7,15 @@ import numpy as np
 import pytest
 
 from simulation import InfluencerModel
-from simulation.graph import (
+from simulation.graph import Market, generate_market, interest_fit, stochastic_round, tier_of, truncated_pareto
+from simulation.graph_io import (
     CREATOR_ATTRIBUTES,
     FOLLOWER_ATTRIBUTES,
-    Market,
     build_graph,
-    generate_market,
-    interest_fit,
     load_graph,
     market_from_graph,
     save_graph,
-    stochastic_round,
-    tier_of,
     to_networkx,
-    truncated_pareto,
 )
 from simulation.params import NICHES, TIERS, ScenarioError, resolve
 

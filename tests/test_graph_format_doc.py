@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulation import NICHES, load_graph, market_from_graph
-from simulation.graph import CREATOR_ATTRIBUTES, FOLLOWER_ATTRIBUTES
+from simulation.graph_io import CREATOR_ATTRIBUTES, FOLLOWER_ATTRIBUTES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "GRAPH_FORMAT.md"
 TEXT = DOC.read_text(encoding="utf-8")
