@@ -179,22 +179,24 @@ def run_experiment(
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seqs = seed_sequence(seed).spawn(first + replications)[first:]
     start = time.perf_counter()
-    rows, daily, creators, creator_daily = [], [], [], []
+    tables: tuple[list, list, list, list] = ([], [], [], [])  # rows, daily, creators, creator_daily
     done = 0
     bar = _progress(replications, progress)
     complete = True
+
+    def collect(result) -> None:
+        nonlocal done
+        for table, part in zip(tables, result):
+            table += part
+        done += 1
+        bar.update(1)
+        if on_result:
+            on_result(done)
+
     try:
         if workers <= 1:
             for k, seq in enumerate(seqs):
-                r, d, c, cd = _run_replication(params, arms, seq, first + k, graph)
-                rows += r
-                daily += d
-                creators += c
-                creator_daily += cd
-                done += 1
-                bar.update(1)
-                if on_result:
-                    on_result(done)
+                collect(_run_replication(params, arms, seq, first + k, graph))
         else:
             # a spawn context of our own: never changes the program-wide start method
             ctx = multiprocessing.get_context("spawn")
@@ -202,15 +204,7 @@ def run_experiment(
                 futures = [pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)]
                 try:
                     for fut in as_completed(futures):
-                        r, d, c, cd = fut.result()
-                        rows += r
-                        daily += d
-                        creators += c
-                        creator_daily += cd
-                        done += 1
-                        bar.update(1)
-                        if on_result:
-                            on_result(done)
+                        collect(fut.result())
                 except KeyboardInterrupt:
                     for fut in futures:
                         fut.cancel()
@@ -219,6 +213,7 @@ def run_experiment(
         complete = False
     finally:
         bar.close()
+    rows, daily, creators, creator_daily = tables
     runs = pd.DataFrame(rows)
     if len(runs):
         runs = runs.sort_values(["replication", "arm"], kind="stable").reset_index(drop=True)
