@@ -114,3 +114,21 @@ def test_summarize_long_format():
     s = summarize(_synthetic_runs(), ["conversions", "roi"])
     assert set(s.columns) >= {"arm", "metric", "mean", "ci_low", "ci_high", "n"}
     assert len(s) == 4 and (s["n"] == 30).all()
+
+
+def test_workers_in_a_script_without_a_main_guard(tmp_path):
+    """Researchers write scripts without `if __name__ == "__main__":`; workers must still run."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "study.py"
+    script.write_text(
+        "from simulation.experiment import run_experiment, strategy_arms\n"
+        "from simulation.params import resolve\n"
+        "p = resolve({'market': {'followers': 2000, 'days': 4}})\n"
+        "r = run_experiment(p, strategy_arms(['mega', 'micro']), replications=2, seed=3, workers=2)\n"
+        "print(len(r.runs), r.complete)\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "4 True"
