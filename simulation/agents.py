@@ -39,14 +39,14 @@ class Channel(IntEnum):
     SEEDED = 3  # placed by the experimenter (validation)
 
 
-def _array_property(array: str, doc: str, market: bool = True):
+def _array_property(array: str, doc: str):
+    """An attribute that reads and writes this agent's entry of a market array."""
+
     def get(self):
-        source = self.model.market if market else self.model
-        return getattr(source, array)[self.index].item()
+        return getattr(self.model.market, array)[self.index].item()
 
     def set(self, value):
-        source = self.model.market if market else self.model
-        getattr(source, array)[self.index] = value
+        getattr(self.model.market, array)[self.index] = value
 
     return property(get, set, doc=doc)
 

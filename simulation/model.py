@@ -31,7 +31,7 @@ from .agents import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel
 from .campaigns import audience_overlap, plan_campaign
 from .graph import Market, generate_market, interest_fit
 from .graph_io import market_from_graph, to_networkx
-from .params import BY_KEY, NICHES, ScenarioError, flatten, nest, resolve
+from .params import BY_KEY, ScenarioError, flatten, nest, resolve
 
 STREAMS = ("market", "organic", "campaign", "word_of_mouth", "mesa")
 
@@ -472,6 +472,3 @@ class InfluencerModel(mesa.Model):
     def creator_table(self):
         """One row per creator: traits, organic engagement rate, and campaign tallies."""
         return metrics.creator_table(self)
-
-    def niche_name(self, k: int) -> str:
-        return NICHES[k]
