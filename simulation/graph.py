@@ -280,6 +280,19 @@ def friendship_csr(
     return _undirected_csr(src, dst, n)
 
 
+def csr_indptr(rows: np.ndarray, n: int) -> np.ndarray:
+    """Row pointers of a CSR array whose entries, sorted by row, have these row indices.
+
+    Examples
+    --------
+    >>> csr_indptr(np.array([0, 0, 2]), 4).tolist()
+    [0, 2, 2, 3, 3]
+    """
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr
+
+
 def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     keep = src != dst
     lo = np.minimum(src[keep], dst[keep]).astype(np.int64)
@@ -288,8 +301,7 @@ def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarra
     lo, hi = pairs // n, pairs % n
     keys = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))  # both directions, by row then column
     rows, cols = keys // n, keys % n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    indptr = csr_indptr(rows, n)
     return indptr, cols.astype(np.int32)
 
 
@@ -333,8 +345,7 @@ def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:
     h = cp["homophily"]
     weights_by_niche = h * interests.T * len(NICHES) + (1 - h)
     creators, audience = _sample_audiences(sizes, niche, weights_by_niche, rng)
-    indptr = np.zeros(len(niche) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(creators, minlength=len(niche)), out=indptr[1:])
+    indptr = csr_indptr(creators, len(niche))
     trust = initial_trust(
         traits["authenticity"][creators], traits["relatability"][creators], tp["initial_sd"], rng
     )

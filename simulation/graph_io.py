@@ -24,6 +24,7 @@ from .graph import (
     _followers,
     _undirected_csr,
     creator_traits,
+    csr_indptr,
     generate_market,
     initial_trust,
     tier_of,
@@ -154,8 +155,7 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
         traits["authenticity"][follow_c], traits["relatability"][follow_c], params["trust"]["initial_sd"], rng
     )
     trust = np.clip(np.where(np.isfinite(follow_t), follow_t, fresh), 0.0, 1.0)
-    indptr = np.zeros(c + 1, dtype=np.int64)
-    np.cumsum(audience, out=indptr[1:])
+    indptr = csr_indptr(follow_c, c)
     friend_indptr, friend_index = _undirected_csr(
         np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n
     )
