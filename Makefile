@@ -25,6 +25,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check simulation tests experiments
+	$(BIN)/ruff format --check simulation tests experiments
 
 bench: setup
 	$(BIN)/influencer-sim bench $(ARGS)

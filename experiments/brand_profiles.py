@@ -19,8 +19,9 @@ def main(argv=None) -> int:
     for name in PROFILES:
         params = load_scenario(root / f"{name}.toml", args.sets)
         a, b = params["scenario"].get("compare", ["mega", "micro"])
-        res = run_experiment(params, strategy_arms([a, b]), replications=args.replications,
-                             seed=args.seed, workers=args.workers)
+        res = run_experiment(
+            params, strategy_arms([a, b]), replications=args.replications, seed=args.seed, workers=args.workers
+        )
         res.runs.assign(profile=name).to_csv(out / f"{name}_runs.csv", index=False)
         diffs = paired_differences(res.runs, a, b)
         lines.append(f"{name}: {verdict(diffs, a, b)}")

@@ -36,7 +36,9 @@ def main(argv=None) -> int:
         ax.legend(frameon=False)
     fig.tight_layout()
     fig.savefig(out / "budget_sweep.png", dpi=130)
-    print(table[table.metric == "conversions"][["strategy", "budget", "mean", "ci_low", "ci_high"]].to_string(index=False))
+    print(
+        table[table.metric == "conversions"][["strategy", "budget", "mean", "ci_low", "ci_high"]].to_string(index=False)
+    )
     print(f"written to {out}")
     return 0
 

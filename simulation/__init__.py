@@ -14,7 +14,23 @@ from .params import NICHES, PARAMETERS, STRATEGIES, TIERS, ScenarioError, load_s
 __version__ = "0.1.0"
 
 __all__ = [
-    "BrandAgent", "Channel", "CreatorAgent", "FollowerAgent", "Funnel", "InfluencerModel", "Market",
-    "NICHES", "PARAMETERS", "STRATEGIES", "TIERS", "ScenarioError", "build_graph", "generate_market",
-    "load_graph", "load_scenario", "market_from_graph", "resolve", "to_networkx",
+    "BrandAgent",
+    "Channel",
+    "CreatorAgent",
+    "FollowerAgent",
+    "Funnel",
+    "InfluencerModel",
+    "Market",
+    "NICHES",
+    "PARAMETERS",
+    "STRATEGIES",
+    "TIERS",
+    "ScenarioError",
+    "build_graph",
+    "generate_market",
+    "load_graph",
+    "load_scenario",
+    "market_from_graph",
+    "resolve",
+    "to_networkx",
 ]

@@ -156,8 +156,7 @@ class BrandAgent(mesa.Agent):
         # per-creator tallies (simulated agents, scaled on report)
         c = model.market.n_creators
         self.by_creator = {
-            key: np.zeros(c)
-            for key in ("posts", "spend", "impressions", "engagements", "clicks", "conversions")
+            key: np.zeros(c) for key in ("posts", "spend", "impressions", "engagements", "clicks", "conversions")
         }
 
     @property
@@ -171,5 +170,6 @@ class BrandAgent(mesa.Agent):
 
     def seed_buyers(self, followers) -> None:
         """Make ``followers`` buyers now (for word-of-mouth experiments and validation)."""
-        self.model.record_purchases(self, np.asarray(followers, dtype=np.int64), Channel.SEEDED,
-                                    np.full(len(followers), -1, dtype=np.int32))
+        self.model.record_purchases(
+            self, np.asarray(followers, dtype=np.int64), Channel.SEEDED, np.full(len(followers), -1, dtype=np.int32)
+        )

@@ -73,8 +73,15 @@ class PlainMesaWordOfMouth(mesa.Model):
     11
     """
 
-    def __init__(self, graph: nx.Graph, seeds, tell_probability: float = 0.1, conversion: float = 1.0,
-                 active_days: int = 1, rng=None):
+    def __init__(
+        self,
+        graph: nx.Graph,
+        seeds,
+        tell_probability: float = 0.1,
+        conversion: float = 1.0,
+        active_days: int = 1,
+        rng=None,
+    ):
         super().__init__(rng=rng)
         self.tell_probability = float(tell_probability)
         self.conversion = float(conversion)

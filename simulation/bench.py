@@ -47,9 +47,22 @@ NETWORKX_MAX = 100_000  # largest size converted to NetworkX (the rest is extrap
 COMPARISON_SIZE = 100_000
 
 COLUMNS = (
-    "followers", "creators", "follow_edges", "friend_ties", "edges", "build_s", "init_s", "agent_us",
-    "day_ms", "run_s", "edge_updates_per_s", "peak_rss_mb", "total_s",
-    "networkx_s", "networkx_mb", "networkx_bytes_per_edge",
+    "followers",
+    "creators",
+    "follow_edges",
+    "friend_ties",
+    "edges",
+    "build_s",
+    "init_s",
+    "agent_us",
+    "day_ms",
+    "run_s",
+    "edge_updates_per_s",
+    "peak_rss_mb",
+    "total_s",
+    "networkx_s",
+    "networkx_mb",
+    "networkx_bytes_per_edge",
 )
 
 
@@ -111,10 +124,19 @@ def measure_size(n: int, days: int = DAYS, seed: int = SEED) -> dict[str, Any]:
     peak = _peak_rss_mb()
     follow, ties = len(market.follow_follower), len(market.friend_index) // 2
     return {
-        "followers": n, "creators": market.n_creators, "follow_edges": follow, "friend_ties": ties,
-        "edges": follow + ties, "build_s": t1 - t0, "init_s": t2 - t1, "day_ms": (t3 - t2) / days * 1e3,
-        "run_s": t3 - t2, "edge_updates_per_s": follow * days / (t3 - t2), "peak_rss_mb": peak,
-        "total_s": t3 - t0, "agent_us": agent_us,
+        "followers": n,
+        "creators": market.n_creators,
+        "follow_edges": follow,
+        "friend_ties": ties,
+        "edges": follow + ties,
+        "build_s": t1 - t0,
+        "init_s": t2 - t1,
+        "day_ms": (t3 - t2) / days * 1e3,
+        "run_s": t3 - t2,
+        "edge_updates_per_s": follow * days / (t3 - t2),
+        "peak_rss_mb": peak,
+        "total_s": t3 - t0,
+        "agent_us": agent_us,
     }
 
 
@@ -131,8 +153,13 @@ def measure_networkx(n: int, seed: int = SEED) -> dict[str, Any]:
     elapsed = time.perf_counter() - t
     grown = _current_rss_mb() - before
     edges = g.number_of_edges()
-    return {"followers": n, "networkx_s": elapsed, "networkx_mb": grown,
-            "networkx_bytes_per_edge": grown * 2**20 / max(edges, 1), "networkx_edges": edges}
+    return {
+        "followers": n,
+        "networkx_s": elapsed,
+        "networkx_mb": grown,
+        "networkx_bytes_per_edge": grown * 2**20 / max(edges, 1),
+        "networkx_edges": edges,
+    }
 
 
 # ----------------------------------------------------------------------------
@@ -140,8 +167,13 @@ def measure_networkx(n: int, seed: int = SEED) -> dict[str, Any]:
 # ----------------------------------------------------------------------------
 
 
-def run_benchmarks(sizes=(10_000, 100_000, 1_000_000), out_dir: Path = Path("results/bench"),
-                   progress: bool = True, *, comparison_size: int | None = None) -> pd.DataFrame:
+def run_benchmarks(
+    sizes=(10_000, 100_000, 1_000_000),
+    out_dir: Path = Path("results/bench"),
+    progress: bool = True,
+    *,
+    comparison_size: int | None = None,
+) -> pd.DataFrame:
     """Measure every size and the side-by-side comparisons; write the report to ``out_dir``.
 
     Parameters
@@ -175,8 +207,10 @@ def run_benchmarks(sizes=(10_000, 100_000, 1_000_000), out_dir: Path = Path("res
     rows = []
     for n in sizes:
         row = _in_fresh_process(measure_size, n)
-        say(f"{n:,} followers: build {row['build_s']:.2f} s, {row['day_ms']:.0f} ms/day, "
-            f"total {row['total_s']:.2f} s, peak {row['peak_rss_mb']:,.0f} MB")
+        say(
+            f"{n:,} followers: build {row['build_s']:.2f} s, {row['day_ms']:.0f} ms/day, "
+            f"total {row['total_s']:.2f} s, peak {row['peak_rss_mb']:,.0f} MB"
+        )
         if n <= NETWORKX_MAX:
             row.update(_in_fresh_process(measure_networkx, n))
             say(f"{n:,} followers as NetworkX: {row['networkx_s']:.1f} s, {row['networkx_mb']:,.0f} MB")
@@ -221,8 +255,13 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    info = {"cpu": cpu, "cores": str(os.cpu_count()), "ram_gb": f"{ram:.1f}",
-            "os": platform.platform(), "python": platform.python_version()}
+    info = {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram_gb": f"{ram:.1f}",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
     for package in ("numpy", "mesa", "networkx", "pandas", "ndlib", "cynetdiff"):
         try:
             info[package] = metadata.version(package)
@@ -251,8 +290,12 @@ def _plot(table: pd.DataFrame, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     x = table["edges"].to_numpy(float)
-    for column, label in (("total_s", "whole 30-day run"), ("build_s", "graph build"),
-                          ("init_s", "model init (Mesa agents)"), ("run_s", "30 simulated days")):
+    for column, label in (
+        ("total_s", "whole 30-day run"),
+        ("build_s", "graph build"),
+        ("init_s", "model init (Mesa agents)"),
+        ("run_s", "30 simulated days"),
+    ):
         ax.loglog(x, table[column], "o-", label=label)
     mid = len(x) // 2
     ref = np.array([x.min(), x.max()]) if len(x) else np.array([1.0, 10.0])
@@ -284,18 +327,54 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
     info = machine()
     sizes_arg = ",".join(str(s) for s in sizes)
     main = _markdown(
-        ["followers", "edges", "graph build (s)", "model init (s)", "per day (ms)", "edge updates/s",
-         "peak RSS (MB)", "30-day run, build included (s)"],
-        [[f"{r.followers:,}", f"{r.edges:,}", _fmt(r.build_s, ".2f"), _fmt(r.init_s, ".2f"), _fmt(r.day_ms, ".1f"),
-          _fmt(r.edge_updates_per_s, ".3g"), _fmt(r.peak_rss_mb, ",.0f"), _fmt(r.total_s, ".2f")]
-         for r in table.itertuples()],
+        [
+            "followers",
+            "edges",
+            "graph build (s)",
+            "model init (s)",
+            "per day (ms)",
+            "edge updates/s",
+            "peak RSS (MB)",
+            "30-day run, build included (s)",
+        ],
+        [
+            [
+                f"{r.followers:,}",
+                f"{r.edges:,}",
+                _fmt(r.build_s, ".2f"),
+                _fmt(r.init_s, ".2f"),
+                _fmt(r.day_ms, ".1f"),
+                _fmt(r.edge_updates_per_s, ".3g"),
+                _fmt(r.peak_rss_mb, ",.0f"),
+                _fmt(r.total_s, ".2f"),
+            ]
+            for r in table.itertuples()
+        ],
     )
     detail = _markdown(
-        ["followers", "creators", "follow edges", "friend ties", "Mesa agent creation (µs each)", "NetworkX build (s)",
-         "NetworkX memory (MB)", "NetworkX bytes/edge"],
-        [[f"{r.followers:,}", f"{r.creators:,}", f"{r.follow_edges:,}", f"{r.friend_ties:,}", _fmt(r.agent_us, ".2f"),
-          _fmt(r.networkx_s, ".1f"), _fmt(r.networkx_mb, ",.0f"), _fmt(r.networkx_bytes_per_edge, ",.0f")]
-         for r in table.itertuples()],
+        [
+            "followers",
+            "creators",
+            "follow edges",
+            "friend ties",
+            "Mesa agent creation (µs each)",
+            "NetworkX build (s)",
+            "NetworkX memory (MB)",
+            "NetworkX bytes/edge",
+        ],
+        [
+            [
+                f"{r.followers:,}",
+                f"{r.creators:,}",
+                f"{r.follow_edges:,}",
+                f"{r.friend_ties:,}",
+                _fmt(r.agent_us, ".2f"),
+                _fmt(r.networkx_s, ".1f"),
+                _fmt(r.networkx_mb, ",.0f"),
+                _fmt(r.networkx_bytes_per_edge, ",.0f"),
+            ]
+            for r in table.itertuples()
+        ],
     )
     lines = [
         "# Benchmarks",
@@ -355,16 +434,36 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
         if not pd.isna(r.get("peer_spread_ci", float("nan"))):
             peer_spread += f" ± {r['peer_spread_ci']:,.0f}"
         same = r.get("same_spread")
-        rows.append([
-            r["comparison"], f"{int(r['followers']):,}", f"{r['p']:g}",
-            _fmt(r["engine_s"] * 1e3, ",.1f"), _fmt(r.get("peer_s", float("nan")) * 1e3, ",.1f"),
-            _fmt(r.get("speedup", float("nan")), ",.2f"), spread, peer_spread,
-            "-" if same is None or pd.isna(same) else ("yes" if same else "no"),
-            f"{int(r['engine_reps'])} / {_fmt(r.get('peer_reps', float('nan')), '.0f')}",
-        ])
+        rows.append(
+            [
+                r["comparison"],
+                f"{int(r['followers']):,}",
+                f"{r['p']:g}",
+                _fmt(r["engine_s"] * 1e3, ",.1f"),
+                _fmt(r.get("peer_s", float("nan")) * 1e3, ",.1f"),
+                _fmt(r.get("speedup", float("nan")), ",.2f"),
+                spread,
+                peer_spread,
+                "-" if same is None or pd.isna(same) else ("yes" if same else "no"),
+                f"{int(r['engine_reps'])} / {_fmt(r.get('peer_reps', float('nan')), '.0f')}",
+            ]
+        )
     lines += [
-        _markdown(["comparison", "followers", "p", "engine (ms)", "peer (ms)", "peer / engine time",
-                   "engine spread", "peer spread", "same mean (95%)", "runs engine / peer"], rows),
+        _markdown(
+            [
+                "comparison",
+                "followers",
+                "p",
+                "engine (ms)",
+                "peer (ms)",
+                "peer / engine time",
+                "engine spread",
+                "peer spread",
+                "same mean (95%)",
+                "runs engine / peer",
+            ],
+            rows,
+        ),
         "",
         "- Plain Mesa: the word-of-mouth rule written the way Mesa's examples write agents "
         "(`simulation/baselines.py`), against the engine configured the same way, "

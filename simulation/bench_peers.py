@@ -116,8 +116,14 @@ def _engine_cascade(market, params, seeds, seed: int, until_done: bool) -> tuple
     return int((brand.state == 3).sum()), t1 - t0, t2 - t1
 
 
-def compare_plain_mesa(n: int, p: float = IC_PROBABILITY, days: int = DAYS, seed: int = SEED,
-                       engine_reps: int = 5, mesa_reps: int | None = None) -> dict[str, Any]:
+def compare_plain_mesa(
+    n: int,
+    p: float = IC_PROBABILITY,
+    days: int = DAYS,
+    seed: int = SEED,
+    engine_reps: int = 5,
+    mesa_reps: int | None = None,
+) -> dict[str, Any]:
     """The engine's word of mouth against the plain-Mesa rule, ``days`` days on the same graph."""
     from .baselines import PlainMesaWordOfMouth
     from .graph_io import market_from_graph
@@ -144,17 +150,34 @@ def compare_plain_mesa(n: int, p: float = IC_PROBABILITY, days: int = DAYS, seed
     p_mean, p_half = _ci95(mesa_spread)
     same = abs(e_mean - p_mean) <= _welch_half_width([r[0] for r in runs], mesa_spread) if mesa_reps > 1 else None
     return {
-        "comparison": "plain Mesa", "followers": n, "friend_ties": g.number_of_edges(), "p": p, "days": days,
-        "engine_s": engine_run, "engine_init_s": float(np.mean([r[1] for r in runs])),
-        "engine_spread": e_mean, "engine_spread_ci": e_half, "engine_reps": engine_reps,
-        "peer_s": float(np.mean(mesa_run)), "peer_init_s": float(np.mean(mesa_init)),
-        "peer_spread": p_mean, "peer_spread_ci": p_half, "peer_reps": mesa_reps,
-        "speedup": float(np.mean(mesa_run)) / engine_run, "same_spread": same,
+        "comparison": "plain Mesa",
+        "followers": n,
+        "friend_ties": g.number_of_edges(),
+        "p": p,
+        "days": days,
+        "engine_s": engine_run,
+        "engine_init_s": float(np.mean([r[1] for r in runs])),
+        "engine_spread": e_mean,
+        "engine_spread_ci": e_half,
+        "engine_reps": engine_reps,
+        "peer_s": float(np.mean(mesa_run)),
+        "peer_init_s": float(np.mean(mesa_init)),
+        "peer_spread": p_mean,
+        "peer_spread_ci": p_half,
+        "peer_reps": mesa_reps,
+        "speedup": float(np.mean(mesa_run)) / engine_run,
+        "same_spread": same,
     }
 
 
-def compare_cascades(n: int, p: float = IC_PROBABILITY, seed: int = SEED, engine_reps: int = 20,
-                     cynetdiff_reps: int = 100, ndlib_reps: int | None = None) -> list[dict[str, Any]]:
+def compare_cascades(
+    n: int,
+    p: float = IC_PROBABILITY,
+    seed: int = SEED,
+    engine_reps: int = 20,
+    cynetdiff_reps: int = 100,
+    ndlib_reps: int | None = None,
+) -> list[dict[str, Any]]:
     """The model as the independent cascade against NDlib and CyNetDiff, to completion."""
     from .graph_io import market_from_graph
     from .params import resolve
@@ -165,15 +188,26 @@ def compare_cascades(n: int, p: float = IC_PROBABILITY, seed: int = SEED, engine
     seeds = _seeds(n, seed)
     runs = [_engine_cascade(market, params, seeds, seed + r, until_done=True) for r in range(engine_reps)]
     engine = {"spreads": [r[0] for r in runs], "times": [r[2] for r in runs], "init": [r[1] for r in runs]}
-    peers = {"CyNetDiff": _cynetdiff(g, seeds, p, seed, cynetdiff_reps),
-             "NDlib": _ndlib(g, seeds, p, seed, ndlib_reps or max(3, min(30, 300_000 // n)))}
+    peers = {
+        "CyNetDiff": _cynetdiff(g, seeds, p, seed, cynetdiff_reps),
+        "NDlib": _ndlib(g, seeds, p, seed, ndlib_reps or max(3, min(30, 300_000 // n))),
+    }
     e_mean, e_half = _ci95(engine["spreads"])
     e_time = float(np.mean(engine["times"]))
     rows = []
     for name, peer in peers.items():
-        row = {"comparison": f"independent cascade vs {name}", "followers": n, "friend_ties": g.number_of_edges(),
-               "p": p, "seeds": len(seeds), "engine_s": e_time, "engine_init_s": float(np.mean(engine["init"])),
-               "engine_spread": e_mean, "engine_spread_ci": e_half, "engine_reps": engine_reps}
+        row = {
+            "comparison": f"independent cascade vs {name}",
+            "followers": n,
+            "friend_ties": g.number_of_edges(),
+            "p": p,
+            "seeds": len(seeds),
+            "engine_s": e_time,
+            "engine_init_s": float(np.mean(engine["init"])),
+            "engine_spread": e_mean,
+            "engine_spread_ci": e_half,
+            "engine_reps": engine_reps,
+        }
         if peer is None:
             row["note"] = f"{name} is not installed"
             rows.append(row)
@@ -181,11 +215,16 @@ def compare_cascades(n: int, p: float = IC_PROBABILITY, seed: int = SEED, engine
         p_mean, p_half = _ci95(peer["spreads"])
         diff_half = _welch_half_width(engine["spreads"], peer["spreads"])
         p_time = float(np.mean(peer["times"]))
-        row.update({
-            "peer_s": p_time, "peer_spread": p_mean, "peer_spread_ci": p_half, "peer_reps": len(peer["spreads"]),
-            "speedup": p_time / e_time,
-            "same_spread": bool(abs(e_mean - p_mean) <= diff_half),
-        })
+        row.update(
+            {
+                "peer_s": p_time,
+                "peer_spread": p_mean,
+                "peer_spread_ci": p_half,
+                "peer_reps": len(peer["spreads"]),
+                "speedup": p_time / e_time,
+                "same_spread": bool(abs(e_mean - p_mean) <= diff_half),
+            }
+        )
         rows.append(row)
     return rows
 

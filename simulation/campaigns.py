@@ -108,11 +108,7 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
             )
         pools = [(ids, budget, 0)]
     else:
-        shares = (
-            {t: camp[f"mix_{t}"] for t in TIERS}
-            if strategy == "mixed"
-            else {strategy: 1.0}
-        )
+        shares = {t: camp[f"mix_{t}"] for t in TIERS} if strategy == "mixed" else {strategy: 1.0}
         total = sum(shares.values())
         limit = camp["max_creators"] or (1 if strategy == "mega" else 0)
         pools = []

@@ -68,51 +68,100 @@ def find_scenario(name: str | None) -> Path:
 
 
 def _common(parser: argparse.ArgumentParser, replications: int) -> None:
-    parser.add_argument("scenario", nargs="?", default=None,
-                        help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a parameter, e.g. --set brand.budget=50000 (repeatable)")
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})",
+    )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set brand.budget=50000 (repeatable)",
+    )
     parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    parser.add_argument("--replications", type=_positive_int, default=replications,
-                        help=f"paired replications (default {replications})")
-    parser.add_argument("--first", type=_seed, default=0, metavar="K",
-                        help="start at replication K (split replications across machines; default 0)")
-    parser.add_argument("--workers", type=_workers, default=1,
-                        help="processes to use, or 'auto' (results do not depend on it; default 1)")
+    parser.add_argument(
+        "--replications", type=_positive_int, default=replications, help=f"paired replications (default {replications})"
+    )
+    parser.add_argument(
+        "--first",
+        type=_seed,
+        default=0,
+        metavar="K",
+        help="start at replication K (split replications across machines; default 0)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="processes to use, or 'auto' (results do not depend on it; default 1)",
+    )
     parser.add_argument("--out", default="results", help="parent folder of the new output directory (default results/)")
-    parser.add_argument("--graph", default=None, metavar="FILE",
-                        help="run on your own graph (GraphML or edge list; see docs/GRAPH_FORMAT.md)")
+    parser.add_argument(
+        "--graph",
+        default=None,
+        metavar="FILE",
+        help="run on your own graph (GraphML or edge list; see docs/GRAPH_FORMAT.md)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="influencer-sim", description=(
-        "Agent-based simulation of influencer marketing: one mega creator or many micro creators "
-        "at an equal budget?"))
+    parser = OneLineParser(
+        prog="influencer-sim",
+        description=(
+            "Agent-based simulation of influencer marketing: one mega creator or many micro creators "
+            "at an equal budget?"
+        ),
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    run = sub.add_parser("run", help="run one scenario with one or more strategies",
-                         description="Run a scenario; write per-run, per-day and per-creator tables, a manifest and plots.")
+    run = sub.add_parser(
+        "run",
+        help="run one scenario with one or more strategies",
+        description="Run a scenario; write per-run, per-day and per-creator tables, a manifest and plots.",
+    )
     _common(run, replications=1)
-    run.add_argument("--strategy", default=None,
-                     help=f"comma-separated strategies to run side by side ({', '.join(STRATEGIES)}); "
-                          "default: the scenario's campaign.strategy")
+    run.add_argument(
+        "--strategy",
+        default=None,
+        help=f"comma-separated strategies to run side by side ({', '.join(STRATEGIES)}); "
+        "default: the scenario's campaign.strategy",
+    )
     run.set_defaults(func=cmd_run)
 
-    compare = sub.add_parser("compare", help="the headline comparison: mega against micro, paired",
-                             description="Two strategies on the same simulated markets (common random numbers), "
-                                         "with means, 95%% confidence intervals, paired differences and a verdict.")
+    compare = sub.add_parser(
+        "compare",
+        help="the headline comparison: mega against micro, paired",
+        description="Two strategies on the same simulated markets (common random numbers), "
+        "with means, 95%% confidence intervals, paired differences and a verdict.",
+    )
     _common(compare, replications=20)
-    compare.add_argument("--a", default=None, choices=STRATEGIES,
-                         help="first strategy (default: the scenario's [scenario] compare pair, else mega)")
-    compare.add_argument("--b", default=None, choices=STRATEGIES,
-                         help="second strategy (default: the scenario's [scenario] compare pair, else micro)")
+    compare.add_argument(
+        "--a",
+        default=None,
+        choices=STRATEGIES,
+        help="first strategy (default: the scenario's [scenario] compare pair, else mega)",
+    )
+    compare.add_argument(
+        "--b",
+        default=None,
+        choices=STRATEGIES,
+        help="second strategy (default: the scenario's [scenario] compare pair, else micro)",
+    )
     compare.set_defaults(func=cmd_compare)
 
     params = sub.add_parser("params", help="list every parameter with its default, range and meaning")
-    params.add_argument("--format", choices=("table", "toml"), default="table",
-                        help="table (default) or a TOML file of all defaults to start a scenario from")
+    params.add_argument(
+        "--format",
+        choices=("table", "toml"),
+        default="table",
+        help="table (default) or a TOML file of all defaults to start a scenario from",
+    )
     params.set_defaults(func=cmd_params)
 
     validate = sub.add_parser("validate", help="reproduce known results and write a validation report")
@@ -122,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     bench = sub.add_parser("bench", help="speed and memory benchmarks at several sizes")
-    bench.add_argument("--sizes", default="10000,100000,1000000",
-                       help="comma-separated follower counts (default 10000,100000,1000000)")
+    bench.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated follower counts (default 10000,100000,1000000)"
+    )
     bench.add_argument("--out", default="results", help="parent folder of the benchmark directory")
     bench.add_argument("--quiet", action="store_true", help="no progress output")
     bench.set_defaults(func=cmd_bench)
@@ -161,20 +211,41 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
 
     graph = load_graph(args.graph) if args.graph else None
     progress = not args.quiet and sys.stderr.isatty()
-    results = run_experiment(scenario, arms, replications=args.replications, seed=args.seed,
-                             workers=args.workers, progress=progress, graph=graph, first=args.first)
+    results = run_experiment(
+        scenario,
+        arms,
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        progress=progress,
+        graph=graph,
+        first=args.first,
+    )
     if len(results.runs) == 0:
         raise KeyboardInterrupt
     tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
     try:
-        output.write_tables(tmp, {"runs": results.runs, "daily": results.daily, "creators": results.creators,
-                                  "creators_daily": results.creator_daily})
+        output.write_tables(
+            tmp,
+            {
+                "runs": results.runs,
+                "daily": results.daily,
+                "creators": results.creators,
+                "creators_daily": results.creator_daily,
+            },
+        )
         if not args.no_plots:
             plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
         output.write_manifest(
-            tmp, scenario=scenario, command=["influencer-sim", *sys.argv[1:]], seed=results.seed,
-            replications=results.replications, arms=results.arms, timings=results.timings,
-            status="complete" if results.complete else "interrupted", first=results.first,
+            tmp,
+            scenario=scenario,
+            command=["influencer-sim", *sys.argv[1:]],
+            seed=results.seed,
+            replications=results.replications,
+            arms=results.arms,
+            timings=results.timings,
+            status="complete" if results.complete else "interrupted",
+            first=results.first,
         )
     except BaseException:
         output.discard(tmp)
@@ -192,8 +263,21 @@ def cmd_run(args) -> int:
     if bad:
         raise ScenarioError(f"--strategy {bad[0]!r} is not allowed: expected one of {', '.join(STRATEGIES)}")
     results, tmp, final = _execute(args, scenario, strategy_arms(strategies), path.stem, "run")
-    table = summarize(results.runs, ["conversions", "revenue", "spend", "roi", "cpa", "engagement_rate",
-                                     "ctr", "unique_reach", "mean_trust_hired", "audience_overlap"])
+    table = summarize(
+        results.runs,
+        [
+            "conversions",
+            "revenue",
+            "spend",
+            "roi",
+            "cpa",
+            "engagement_rate",
+            "ctr",
+            "unique_reach",
+            "mean_trust_hired",
+            "audience_overlap",
+        ],
+    )
     summary = table.pivot(index="metric", columns="arm", values="mean").loc[table["metric"].unique()]
     (tmp / "summary.csv").write_text(table.to_csv(index=False))
     final = output.finish(tmp, final)
@@ -210,7 +294,7 @@ def cmd_compare(args) -> int:
     scenario, path = _load(args)
     pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
     if not (isinstance(pair, list) and len(pair) == 2 and all(s in STRATEGIES for s in pair)):
-        raise ScenarioError(f"{path}: [scenario] compare = {pair!r}: expected two strategies, e.g. [\"mega\", \"micro\"]")
+        raise ScenarioError(f'{path}: [scenario] compare = {pair!r}: expected two strategies, e.g. ["mega", "micro"]')
     args.a, args.b = args.a or pair[0], args.b or pair[1]
     if args.a == args.b:
         raise ScenarioError(f"--a and --b are both {args.a!r}: compare two different strategies")
@@ -227,8 +311,10 @@ def cmd_compare(args) -> int:
     (tmp / "report.md").write_text(_report(path.stem, scenario, results, table, line, why))
     final = output.finish(tmp, final)
     budget = scenario["brand"]["budget"]
-    print(f"{path.stem}: {args.a} vs {args.b} at an equal budget of {budget:,.0f} USD; "
-          f"{results.replications} paired replications, seed {results.seed}")
+    print(
+        f"{path.stem}: {args.a} vs {args.b} at an equal budget of {budget:,.0f} USD; "
+        f"{results.replications} paired replications, seed {results.seed}"
+    )
     print(table.to_string(index=False))
     print(line)
     print(why)
@@ -281,8 +367,10 @@ def cmd_params(args) -> int:
                     print(f"{p.key.split('.', 1)[1]} = {value}")
             print()
         return 0
-    rows = [{"parameter": p.key, "default": p.default, "unit": p.unit, "allowed": p.allowed(), "meaning": p.help}
-            for p in PARAMETERS]
+    rows = [
+        {"parameter": p.key, "default": p.default, "unit": p.unit, "allowed": p.allowed(), "meaning": p.help}
+        for p in PARAMETERS
+    ]
     with pd.option_context("display.max_colwidth", 90, "display.width", 250):
         print(pd.DataFrame(rows).to_string(index=False))
     return 0

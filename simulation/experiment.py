@@ -92,16 +92,20 @@ def grid_arms(strategies: Iterable[str], axes: dict[str, Iterable[Any]] | None =
     return arms
 
 
-def _run_replication(params: dict, arms: dict[str, dict], seq: np.random.SeedSequence,
-                     replication: int, graph=None) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]]:
+def _run_replication(
+    params: dict, arms: dict[str, dict], seq: np.random.SeedSequence, replication: int, graph=None
+) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]]:
     """Run every arm of one replication on one shared market (common random numbers)."""
     market = None
     rows, daily, creators, creator_daily = [], [], [], []
     for arm, overrides in arms.items():
         p = with_overrides(params, overrides)
         if market is None or _market_changes(overrides):
-            market = (market_from_graph(graph, p, stream(seq, "market")) if graph is not None
-                      else generate_market(p, stream(seq, "market")))
+            market = (
+                market_from_graph(graph, p, stream(seq, "market"))
+                if graph is not None
+                else generate_market(p, stream(seq, "market"))
+            )
         t = time.perf_counter()
         model = InfluencerModel(seed=seq, params=p, market=market)
         model.run()
@@ -175,7 +179,9 @@ def run_experiment(
         with_overrides(params, overrides)
     if graph is not None:  # the graph fixes the number of follower agents
         n = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
-        params = with_overrides(params, {"market.followers": n, "market.population": max(n, params["market"]["population"])})
+        params = with_overrides(
+            params, {"market.followers": n, "market.population": max(n, params["market"]["population"])}
+        )
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seqs = seed_sequence(seed).spawn(first + replications)[first:]
@@ -200,7 +206,9 @@ def run_experiment(
                 collect(_run_replication(params, arms, seq, first + k, graph))
         else:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-                futures = [pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)]
+                futures = [
+                    pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)
+                ]
                 try:
                     for fut in as_completed(futures):
                         collect(fut.result())
@@ -221,10 +229,14 @@ def run_experiment(
     return Results(
         runs=runs,
         daily=pd.concat(daily, ignore_index=True).sort_values(["replication", "arm", "step"], kind="stable")
-        if daily else pd.DataFrame(),
+        if daily
+        else pd.DataFrame(),
         creators=pd.concat(creators, ignore_index=True) if creators else pd.DataFrame(),
         creator_daily=pd.concat(creator_daily, ignore_index=True).sort_values(
-            ["replication", "arm", "step", "creator"], kind="stable") if creator_daily else pd.DataFrame(),
+            ["replication", "arm", "step", "creator"], kind="stable"
+        )
+        if creator_daily
+        else pd.DataFrame(),
         arms=list(arms),
         seed=seed,
         replications=done,
@@ -301,12 +313,22 @@ def summarize(runs: pd.DataFrame, metrics: Iterable[str] = HEADLINE_METRICS, con
     for arm, group in runs.groupby("arm", sort=False):
         for metric in metrics:
             m, lo, hi = mean_ci(group[metric], confidence)
-            rows.append({"arm": arm, "metric": metric, "mean": m, "ci_low": lo, "ci_high": hi, "n": int(group[metric].notna().sum())})
+            rows.append(
+                {
+                    "arm": arm,
+                    "metric": metric,
+                    "mean": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": int(group[metric].notna().sum()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def paired_differences(runs: pd.DataFrame, a: str, b: str, metrics: Iterable[str] = HEADLINE_METRICS,
-                       confidence: float = 0.95) -> pd.DataFrame:
+def paired_differences(
+    runs: pd.DataFrame, a: str, b: str, metrics: Iterable[str] = HEADLINE_METRICS, confidence: float = 0.95
+) -> pd.DataFrame:
     """Paired difference ``b - a`` per metric over replications, with its interval.
 
     ``wins_b`` is the share of replications where ``b`` is better (respecting
@@ -321,11 +343,17 @@ def paired_differences(runs: pd.DataFrame, a: str, b: str, metrics: Iterable[str
         ok = np.isfinite(diff)
         base_values = wide[(metric, a)].to_numpy(dtype=float)
         base = float(np.nanmean(base_values)) if np.isfinite(base_values).any() else math.nan
-        rows.append({
-            "metric": metric, "difference": m, "ci_low": lo, "ci_high": hi,
-            "relative": m / base if base else math.nan,
-            "wins_b": float(better[ok].mean()) if ok.any() else math.nan, "n": int(ok.sum()),
-        })
+        rows.append(
+            {
+                "metric": metric,
+                "difference": m,
+                "ci_low": lo,
+                "ci_high": hi,
+                "relative": m / base if base else math.nan,
+                "wins_b": float(better[ok].mean()) if ok.any() else math.nan,
+                "n": int(ok.sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -344,8 +372,10 @@ def verdict(diffs: pd.DataFrame, a: str, b: str, confidence: float = 0.95) -> st
             winner, loser = (b, a) if sign * m > 0 else (a, b)
             rel = abs(row["relative"]) * 100 if np.isfinite(row["relative"]) else math.nan
             share = row["wins_b"] if winner == b else 1 - row["wins_b"]
-            return (f"{winner} beats {loser} on {metric} by {fmt_number(abs(m))}{unit} ({rel:.0f}%; {ci}; "
-                    f"{winner} better in {share:.0%} of paired runs)")
+            return (
+                f"{winner} beats {loser} on {metric} by {fmt_number(abs(m))}{unit} ({rel:.0f}%; {ci}; "
+                f"{winner} better in {share:.0%} of paired runs)"
+            )
         return f"no clear winner on {metric} ({ci} includes 0)"
 
     return "Verdict: " + judge("conversions", "") + "; " + judge("roi", "") + "."

@@ -124,7 +124,9 @@ def creator_traits(followers: np.ndarray, p: dict[str, Any], rng: np.random.Gene
         "responsiveness": noisy(p["responsiveness_ref"], p["responsiveness_exponent"]),
         "reach": np.clip(p["reach_ref"] * x ** (-p["reach_exponent"]), 0.0, 1.0),
         "fake_share": np.clip(p["fake_share_ref"] + p["fake_share_per_decade"] * np.log10(x), 0.0, 0.95),
-        "ad_load": np.clip(p["ad_load"] * np.exp(p["ad_load_sd"] * rng.standard_normal(n) - p["ad_load_sd"] ** 2 / 2), 0.0, 1.0),
+        "ad_load": np.clip(
+            p["ad_load"] * np.exp(p["ad_load_sd"] * rng.standard_normal(n) - p["ad_load_sd"] ** 2 / 2), 0.0, 1.0
+        ),
         "fee": p["fee_per_follower"] * REFERENCE_FOLLOWERS * x ** p["fee_exponent"] * fee_noise,
     }
 
@@ -158,9 +160,7 @@ def _followers(p: dict[str, Any], n: int, rng: np.random.Generator):
     bad = ~np.isfinite(interests).all(axis=1) | (interests.sum(axis=1) <= 0)
     interests[bad] = 1.0 / k
     skepticism = np.clip(p["skepticism_mean"] + p["skepticism_sd"] * rng.standard_normal(n), 0, 1)
-    price = np.clip(
-        p["price_sensitivity_mean"] + p["price_sensitivity_sd"] * rng.standard_normal(n), 0, None
-    )
+    price = np.clip(p["price_sensitivity_mean"] + p["price_sensitivity_sd"] * rng.standard_normal(n), 0, None)
     attention = p["attention"] * np.exp(p["attention_sd"] * rng.standard_normal(n))
     return interests, skepticism, price, attention
 
@@ -240,9 +240,7 @@ def _merge_unique(have: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.nda
     return new, new
 
 
-def friendship_csr(
-    favourite: np.ndarray, p: dict[str, Any], rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def friendship_csr(favourite: np.ndarray, p: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Friend graph of tight-knit, niche-homophilous communities, as CSR arrays.
 
     Followers are sorted by favourite niche and cut into communities of about
@@ -346,9 +344,7 @@ def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:
     weights_by_niche = h * interests.T * len(NICHES) + (1 - h)
     creators, audience = _sample_audiences(sizes, niche, weights_by_niche, rng)
     indptr = csr_indptr(creators, len(niche))
-    trust = initial_trust(
-        traits["authenticity"][creators], traits["relatability"][creators], tp["initial_sd"], rng
-    )
+    trust = initial_trust(traits["authenticity"][creators], traits["relatability"][creators], tp["initial_sd"], rng)
     favourite = interests.argmax(axis=1)
     friend_indptr, friend_index = friendship_csr(favourite, fp, rng)
     return Market(

@@ -32,7 +32,13 @@ from .graph import (
 from .params import NICHES, TIERS, ScenarioError, resolve
 
 CREATOR_ATTRIBUTES = (
-    "relatability", "authenticity", "responsiveness", "reach", "fake_share", "ad_load", "fee",
+    "relatability",
+    "authenticity",
+    "responsiveness",
+    "reach",
+    "fake_share",
+    "ad_load",
+    "fee",
 )
 FOLLOWER_ATTRIBUTES = ("skepticism", "price_sensitivity", "attention")
 
@@ -131,7 +137,9 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     for j, name in enumerate(NICHES):
         _fill(interests[:, j], graph, follower_ids, f"interest_{name}")
     totals = interests.sum(axis=1, keepdims=True)
-    interests = np.where(totals > 0, interests / np.where(totals > 0, totals, 1), 1.0 / len(NICHES))  # all-zero: uniform
+    interests = np.where(
+        totals > 0, interests / np.where(totals > 0, totals, 1), 1.0 / len(NICHES)
+    )  # all-zero: uniform
     for arr, name in ((skepticism, "skepticism"), (price, "price_sensitivity"), (attention, "attention")):
         _fill(arr, graph, follower_ids, name)
 
@@ -156,9 +164,7 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     )
     trust = np.clip(np.where(np.isfinite(follow_t), follow_t, fresh), 0.0, 1.0)
     indptr = csr_indptr(follow_c, c)
-    friend_indptr, friend_index = _undirected_csr(
-        np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n
-    )
+    friend_indptr, friend_index = _undirected_csr(np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n)
     return Market(
         population=population,
         interests=interests,

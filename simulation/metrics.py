@@ -28,12 +28,27 @@ if TYPE_CHECKING:
     from .model import InfluencerModel
 
 STEP_TALLIES = (
-    "impressions", "engagements", "clicks", "conversions_direct", "conversions_wom",
-    "seeded", "spend", "revenue",
+    "impressions",
+    "engagements",
+    "clicks",
+    "conversions_direct",
+    "conversions_wom",
+    "seeded",
+    "spend",
+    "revenue",
 )
 STEP_COLUMNS = (
-    "step", "day", "brand", *STEP_TALLIES, "unique_reach", "post_reach", "aware", "interested",
-    "purchased", "mean_trust_hired", "mean_trust",
+    "step",
+    "day",
+    "brand",
+    *STEP_TALLIES,
+    "unique_reach",
+    "post_reach",
+    "aware",
+    "interested",
+    "purchased",
+    "mean_trust_hired",
+    "mean_trust",
 )
 
 
@@ -44,7 +59,10 @@ def _div(a: float, b: float) -> float:
 # Model-level reporters for Mesa's DataCollector: plain functions of the model.
 def total_conversions(model: InfluencerModel) -> float:
     """People who bought from any brand (seeded buyers excluded)."""
-    return sum(float(((b.state == Funnel.PURCHASED) & (b.channel != 3)).sum()) for b in model.brands) * model.people_per_agent
+    return (
+        sum(float(((b.state == Funnel.PURCHASED) & (b.channel != 3)).sum()) for b in model.brands)
+        * model.people_per_agent
+    )
 
 
 def total_unique_reach(model: InfluencerModel) -> float:
@@ -86,8 +104,19 @@ def step_row(model: InfluencerModel, brand: BrandAgent) -> dict:
     return row
 
 
-CREATOR_STEP_COLUMNS = ("step", "day", "brand", "creator", "posts", "spend", "impressions", "engagements",
-                        "clicks", "conversions", "mean_trust")
+CREATOR_STEP_COLUMNS = (
+    "step",
+    "day",
+    "brand",
+    "creator",
+    "posts",
+    "spend",
+    "impressions",
+    "engagements",
+    "clicks",
+    "conversions",
+    "mean_trust",
+)
 
 
 def creator_step_rows(model: InfluencerModel, brand: BrandAgent) -> list[dict]:
@@ -98,12 +127,18 @@ def creator_step_rows(model: InfluencerModel, brand: BrandAgent) -> list[dict]:
     rows = []
     for c in brand.campaign.creators.tolist():
         lo, hi = m.follow_indptr[c], m.follow_indptr[c + 1]
-        rows.append({
-            "step": model.steps, "day": model.day, "brand": brand.name, "creator": c,
-            "posts": bc["posts"][c], "spend": bc["spend"][c],
-            **{key: bc[key][c] * k for key in ("impressions", "engagements", "clicks", "conversions")},
-            "mean_trust": float(model.trust[lo:hi].mean()) if hi > lo else float("nan"),
-        })
+        rows.append(
+            {
+                "step": model.steps,
+                "day": model.day,
+                "brand": brand.name,
+                "creator": c,
+                "posts": bc["posts"][c],
+                "spend": bc["spend"][c],
+                **{key: bc[key][c] * k for key in ("impressions", "engagements", "clicks", "conversions")},
+                "mean_trust": float(model.trust[lo:hi].mean()) if hi > lo else float("nan"),
+            }
+        )
     return rows
 
 
@@ -114,7 +149,7 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
     impressions = bc["impressions"].sum() * k
     engagements = bc["engagements"].sum() * k
     clicks = bc["clicks"].sum() * k
-    bought = (brand.state == Funnel.PURCHASED)
+    bought = brand.state == Funnel.PURCHASED
     direct = float((bought & (brand.channel == 1)).sum()) * k
     wom = float((bought & (brand.channel == 2)).sum()) * k
     conversions = direct + wom
@@ -163,23 +198,27 @@ def creator_table(model: InfluencerModel) -> pd.DataFrame:
     org = model.organic
     audience = np.diff(m.follow_indptr)
     trust_sum = np.bincount(model.creator_of_edge, weights=model.trust, minlength=m.n_creators)
-    df = pd.DataFrame({
-        "creator": np.arange(m.n_creators),
-        "tier": [TIERS[t] for t in m.tier],
-        "niche": [NICHES[n] for n in m.niche],
-        "followers": m.followers,
-        "audience_agents": audience,
-        "fee": m.fee,
-        "authenticity": m.authenticity,
-        "relatability": m.relatability,
-        "fake_share": m.fake_share,
-        "mean_trust": np.divide(trust_sum, audience, out=np.full(m.n_creators, np.nan), where=audience > 0),
-        "organic_posts": org["posts"],
-        "organic_engagement_rate": np.divide(
-            org["engagements"] * k, m.followers * org["posts"],
-            out=np.full(m.n_creators, np.nan), where=org["posts"] > 0,
-        ),
-    })
+    df = pd.DataFrame(
+        {
+            "creator": np.arange(m.n_creators),
+            "tier": [TIERS[t] for t in m.tier],
+            "niche": [NICHES[n] for n in m.niche],
+            "followers": m.followers,
+            "audience_agents": audience,
+            "fee": m.fee,
+            "authenticity": m.authenticity,
+            "relatability": m.relatability,
+            "fake_share": m.fake_share,
+            "mean_trust": np.divide(trust_sum, audience, out=np.full(m.n_creators, np.nan), where=audience > 0),
+            "organic_posts": org["posts"],
+            "organic_engagement_rate": np.divide(
+                org["engagements"] * k,
+                m.followers * org["posts"],
+                out=np.full(m.n_creators, np.nan),
+                where=org["posts"] > 0,
+            ),
+        }
+    )
     for brand in model.brands:
         prefix = "" if len(model.brands) == 1 else f"{brand.name}_"
         tallies = {key: values * (1.0 if key in ("posts", "spend") else k) for key, values in brand.by_creator.items()}

@@ -110,8 +110,17 @@ class InfluencerModel(mesa.Model):
     True
     """
 
-    def __init__(self, seed=None, *, params: dict | None = None, market: Market | None = None,
-                 graph=None, collect: bool = True, rng=None, **overrides: Any):
+    def __init__(
+        self,
+        seed=None,
+        *,
+        params: dict | None = None,
+        market: Market | None = None,
+        graph=None,
+        collect: bool = True,
+        rng=None,
+        **overrides: Any,
+    ):
         seq = seed_sequence(seed if seed is not None else rng)
         super().__init__(rng=np.random.default_rng(stream(seq, "mesa")))
         self.seed_sequence = seq
@@ -119,7 +128,9 @@ class InfluencerModel(mesa.Model):
         merged.update({k.replace("__", "."): v for k, v in overrides.items()})
         if graph is not None:  # the graph fixes the number of follower agents (and may carry the population)
             merged["market.followers"] = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
-            population = graph.graph.get("population", merged.get("market.population", BY_KEY["market.population"].default))
+            population = graph.graph.get(
+                "population", merged.get("market.population", BY_KEY["market.population"].default)
+            )
             merged["market.population"] = max(int(round(float(population))), merged["market.followers"])
         elif market is not None:
             merged["market.followers"] = market.n_followers
@@ -169,7 +180,9 @@ class InfluencerModel(mesa.Model):
         self._edges_by_follower = np.argsort(m.follow_follower, kind="stable")
         self._follower_edge_indptr = np.concatenate([[0], np.cumsum(n_follows)])
         c = self.creator_of_edge
-        self.view_prob = rules.view_probability(m.reach[c], m.attention[m.follow_follower], n_follows[m.follow_follower])
+        self.view_prob = rules.view_probability(
+            m.reach[c], m.attention[m.follow_follower], n_follows[m.follow_follower]
+        )
         self._view_once = 1.0 - (1.0 - self.view_prob)  # P(view) of one post, as the general formula rounds it
         self.edge_fit = interest_fit(m.interests, m.follow_follower, m.niche[c])
         self.degree = np.diff(m.friend_indptr)
@@ -246,15 +259,25 @@ class InfluencerModel(mesa.Model):
             p_view = p_view[e]
         # engagement needs a view (u < p_view * p_engage <= p_view): only viewed edges count
         ce = c[e]
-        p_engage = rules.engagement_probability(p["engagement"]["rate"], self.trust[e], m.relatability[ce], self.edge_fit[e])
+        p_engage = rules.engagement_probability(
+            p["engagement"]["rate"], self.trust[e], m.relatability[ce], self.edge_fit[e]
+        )
         engaged = u[e] < p_view * p_engage
         self.organic["posts"] += posts
         self.organic["views"] += np.diff(np.searchsorted(e, m.follow_indptr))
         self.organic["engagements"] += np.diff(np.searchsorted(e[engaged], m.follow_indptr))
         if p["trust"]["dynamics"]:
             self.trust[e] = rules.trust_after_views(
-                self.trust[e], m.authenticity[ce], 1, 0, m.ad_load[ce], engaged,
-                m.responsiveness[ce], p["trust"]["organic_gain"], p["trust"]["ad_erosion"], 0,
+                self.trust[e],
+                m.authenticity[ce],
+                1,
+                0,
+                m.ad_load[ce],
+                engaged,
+                m.responsiveness[ce],
+                p["trust"]["organic_gain"],
+                p["trust"]["ad_erosion"],
+                0,
             )
 
     def _sponsored_posts(self, brand: BrandAgent, t0: float, t1: float) -> np.ndarray:
@@ -279,8 +302,13 @@ class InfluencerModel(mesa.Model):
         u = rng.random(len(edges))
         p_view = self.view_prob[edges]
         p_engage = rules.engagement_probability(
-            p["engagement"]["rate"], self.trust[edges], m.relatability[c], self.edge_fit[edges],
-            True, auth, p["engagement"]["sponsored_discount"],
+            p["engagement"]["rate"],
+            self.trust[edges],
+            m.relatability[c],
+            self.edge_fit[edges],
+            True,
+            auth,
+            p["engagement"]["sponsored_discount"],
         )
         viewed = u < p_view
         engaged = u < p_view * p_engage
@@ -299,8 +327,13 @@ class InfluencerModel(mesa.Model):
         fu = p["funnel"]
         creator_fit = np.where(m.niche[vc] == brand.niche, 1.0, fu["off_niche_fit"])
         p_click = rules.click_probability(
-            fu["click_rate"], self.trust[ve], m.relatability[vc], creator_fit, brand.product_fit[vf],
-            rules.ad_acceptance(m.skepticism[vf], auth[viewed]), rules.wearout(k, fu["wearout"]),
+            fu["click_rate"],
+            self.trust[ve],
+            m.relatability[vc],
+            creator_fit,
+            brand.product_fit[vf],
+            rules.ad_acceptance(m.skepticism[vf], auth[viewed]),
+            rules.wearout(k, fu["wearout"]),
         )
         clicked = open_ & (rng.random(len(ve)) < p_click)
         brand.by_creator["clicks"] += np.bincount(vc[clicked], minlength=m.n_creators)
@@ -311,20 +344,34 @@ class InfluencerModel(mesa.Model):
         brand.source_edge[cf] = ce
 
         p_buy = rules.purchase_probability(
-            fu["purchase_rate"], self.trust[ce], brand.price_kept[cf], self._proof(brand, cf),
-            brand.warned[cf], p["word_of_mouth"]["negative_effect"],
+            fu["purchase_rate"],
+            self.trust[ce],
+            brand.price_kept[cf],
+            self._proof(brand, cf),
+            brand.warned[cf],
+            p["word_of_mouth"]["negative_effect"],
         )
         buy = rng.random(len(cf)) < p_buy
         self.record_purchases(brand, cf[buy], Channel.DIRECT, self.creator_of_edge[ce[buy]])
 
         if p["trust"]["dynamics"]:
             self.trust[ve] = rules.trust_after_views(
-                self.trust[ve], auth[viewed], 0, 1, 0.0, 0, 0.0, 0.0, p["trust"]["ad_erosion"],
+                self.trust[ve],
+                auth[viewed],
+                0,
+                1,
+                0.0,
+                0,
+                0.0,
+                0.0,
+                p["trust"]["ad_erosion"],
                 (m.niche[vc] != brand.niche).astype(float),
             )
         # engaged followers mention the product to friends: awareness only
         wom = p["word_of_mouth"]
-        _, heard = self._tell(_unique_first(f[engaged])[0], wom["engaged_tell_probability"])  # per engagement, not per day
+        _, heard = self._tell(
+            _unique_first(f[engaged])[0], wom["engaged_tell_probability"]
+        )  # per engagement, not per day
         brand.state[heard] = np.maximum(brand.state[heard], Funnel.AWARE)
         return cf
 
@@ -339,8 +386,12 @@ class InfluencerModel(mesa.Model):
         src = brand.source_edge[idx]
         trust = np.where(src >= 0, self.trust[np.maximum(src, 0)], 1.0)
         p_buy = rules.purchase_probability(
-            rules.per_step(p["funnel"]["consider_rate"], self.dt), trust, brand.price_kept[idx],
-            self._proof(brand, idx), brand.warned[idx], p["word_of_mouth"]["negative_effect"],
+            rules.per_step(p["funnel"]["consider_rate"], self.dt),
+            trust,
+            brand.price_kept[idx],
+            self._proof(brand, idx),
+            brand.warned[idx],
+            p["word_of_mouth"]["negative_effect"],
         )
         u = rng.random(len(idx))
         buy = u < p_buy
@@ -350,7 +401,9 @@ class InfluencerModel(mesa.Model):
         brand.state[idx[fade]] = Funnel.AWARE
 
     def _proof(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
-        return rules.social_proof(self._friends_bought(brand, followers), self.degree[followers], self.params["funnel"]["social_proof"])
+        return rules.social_proof(
+            self._friends_bought(brand, followers), self.degree[followers], self.params["funnel"]["social_proof"]
+        )
 
     def _friends_bought(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
         """How many friends of each of ``followers`` have bought, counted when asked.
@@ -411,8 +464,12 @@ class InfluencerModel(mesa.Model):
         teller, target = teller[open_], target[open_]
         brand.state[target] = np.maximum(brand.state[target], Funnel.AWARE)
         p_buy = rules.told_conversion_probability(
-            wom["conversion"], brand.product_fit[target], brand.price_kept[target],
-            brand.warned[target], wom["negative_effect"], wom["persuasion"],
+            wom["conversion"],
+            brand.product_fit[target],
+            brand.price_kept[target],
+            brand.warned[target],
+            wom["negative_effect"],
+            wom["persuasion"],
         )
         buy = rng.random(len(target)) < p_buy
         buyers, first = _unique_first(target[buy])

@@ -37,10 +37,16 @@ def git_commit() -> str:
     """The project's git commit (``+dirty`` when the tree has changes), or ``unknown``."""
     root = Path(__file__).resolve().parent.parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
         return commit + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -76,8 +82,19 @@ def write_tables(directory: Path, tables: dict[str, pd.DataFrame]) -> None:
             df.to_csv(directory / f"{name}.csv", index=False)
 
 
-def write_manifest(directory: Path, *, scenario: dict, command: list[str], seed: Any, replications: int,
-                   arms: list[str], timings: dict, status: str, first: int = 0, extra: dict | None = None) -> None:
+def write_manifest(
+    directory: Path,
+    *,
+    scenario: dict,
+    command: list[str],
+    seed: Any,
+    replications: int,
+    arms: list[str],
+    timings: dict,
+    status: str,
+    first: int = 0,
+    extra: dict | None = None,
+) -> None:
     manifest = {
         "status": status,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -88,7 +105,7 @@ def write_manifest(directory: Path, *, scenario: dict, command: list[str], seed:
             "replications": replications,
             "first_replication": first,
             "rule": "replication k runs on numpy.random.SeedSequence(base_seed).spawn(R)[k]; "
-                    "all arms of a replication share it (common random numbers)",
+            "all arms of a replication share it (common random numbers)",
         },
         "arms": arms,
         "versions": versions(),

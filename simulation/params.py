@@ -61,12 +61,8 @@ class Param:
         if self.choices is not None and value not in self.choices:
             raise ScenarioError(f"{self.key} = {value!r} is not allowed: expected {self.allowed()}")
         if self.kind in (int, float):
-            if (self.low is not None and value < self.low) or (
-                self.high is not None and value > self.high
-            ):
-                raise ScenarioError(
-                    f"{self.key} = {_fmt(value)} is out of range: expected {self.allowed()}"
-                )
+            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+                raise ScenarioError(f"{self.key} = {_fmt(value)} is out of range: expected {self.allowed()}")
         return value
 
     def _convert(self, value: Any) -> Any:
@@ -93,9 +89,7 @@ class Param:
                 raise bad
             return float(value)
         if kind is list:
-            if not isinstance(value, list) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in value
-            ):
+            if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise bad
             return list(value)
         if not isinstance(value, str):
@@ -144,17 +138,45 @@ PARAMETERS: tuple[Param, ...] = (
     _p("market.days", 30, "days", "length of a run", 1, 3650),
     _p("market.dt", 1.0, "days", "length of one model step (shorter for the Bass check)", 0.001, 1),
     # --- followers ------------------------------------------------------
-    _p("followers.interest_concentration", 0.3, "", "Dirichlet concentration of interests over niches (small = focused)", 0.01, 1000),
+    _p(
+        "followers.interest_concentration",
+        0.3,
+        "",
+        "Dirichlet concentration of interests over niches (small = focused)",
+        0.01,
+        1000,
+    ),
     _p("followers.skepticism_mean", 0.4, "0-1", "mean ad skepticism", 0, 1),
     _p("followers.skepticism_sd", 0.15, "0-1", "spread of ad skepticism", 0, 1),
-    _p("followers.price_sensitivity_mean", 1.0, "", "mean price sensitivity (1 = purchase chance falls e-fold at the reference price)", 0, 20),
+    _p(
+        "followers.price_sensitivity_mean",
+        1.0,
+        "",
+        "mean price sensitivity (1 = purchase chance falls e-fold at the reference price)",
+        0,
+        20,
+    ),
     _p("followers.price_sensitivity_sd", 0.3, "", "spread of price sensitivity", 0, 10),
-    _p("followers.attention", 8.0, "creators", "creators a follower can keep up with before seeing less of each (median)", 0.1, 1000),
+    _p(
+        "followers.attention",
+        8.0,
+        "creators",
+        "creators a follower can keep up with before seeing less of each (median)",
+        0.1,
+        1000,
+    ),
     _p("followers.attention_sd", 0.5, "log", "log-normal spread of attention", 0, 3),
     _p("followers.community_size", 30, "agents", "mean size of a tight-knit friend community", 2, 10_000),
     _p("followers.friends_within", 4.0, "friends", "friend ties each follower forms inside its community", 0, 100),
     _p("followers.friends_across", 1.0, "friends", "friend ties each follower forms outside its community", 0, 100),
-    _p("followers.friend_homophily", 0.8, "0-1", "chance a tie outside the community stays within the same favourite niche", 0, 1),
+    _p(
+        "followers.friend_homophily",
+        0.8,
+        "0-1",
+        "chance a tie outside the community stays within the same favourite niche",
+        0,
+        1,
+    ),
     # --- creators -------------------------------------------------------
     _p("creators.count", 5_000, "creators", "creators in the market (of all tiers)", 1, 1_000_000),
     _p("creators.share_nano", 0.815, "0-1", "share of creators that are nano (HypeAuditor 2026)", 0, 1),
@@ -168,12 +190,21 @@ PARAMETERS: tuple[Param, ...] = (
     _p("creators.mega_min", 1_000_000, "people", "macro/mega boundary", 1, 1e10),
     _p("creators.mega_max", 20_000_000, "people", "largest follower count of a mega creator", 1, 1e10),
     _p("creators.size_alpha", 1.0, "", "Pareto exponent of follower counts within a tier", 0.05, 5),
-    _p("creators.homophily", 0.8, "0-1", "weight of interest in the creator's niche when followers choose whom to follow", 0, 1),
+    _p(
+        "creators.homophily",
+        0.8,
+        "0-1",
+        "weight of interest in the creator's niche when followers choose whom to follow",
+        0,
+        1,
+    ),
     _p("creators.relatability_ref", 0.6, "0-1", "relatability of a creator with 10,000 followers", 0, 1),
     _p("creators.relatability_exponent", 0.05, "", "relatability falls as followers^-exponent", 0, 1),
     _p("creators.authenticity_ref", 0.7, "0-1", "authenticity of a creator with 10,000 followers", 0, 1),
     _p("creators.authenticity_exponent", 0.03, "", "authenticity falls as followers^-exponent", 0, 1),
-    _p("creators.responsiveness_ref", 0.5, "0-1", "share of comments answered by a creator with 10,000 followers", 0, 1),
+    _p(
+        "creators.responsiveness_ref", 0.5, "0-1", "share of comments answered by a creator with 10,000 followers", 0, 1
+    ),
     _p("creators.responsiveness_exponent", 0.2, "", "responsiveness falls as followers^-exponent", 0, 2),
     _p("creators.trait_sd", 0.15, "log", "log-normal spread of relatability, authenticity and responsiveness", 0, 2),
     _p("creators.reach_ref", 0.3, "0-1", "share of a 10,000-follower creator's audience that sees a post", 0, 1),
@@ -183,50 +214,166 @@ PARAMETERS: tuple[Param, ...] = (
     _p("creators.ad_load", 0.15, "0-1", "share of a creator's own posts sponsored by other brands (median)", 0, 1),
     _p("creators.ad_load_sd", 0.3, "log", "log-normal spread of ad load across creators", 0, 2),
     _p("creators.posts_per_day", 1.0, "posts/day", "organic posting rate", 0, 24),
-    _p("creators.fee_per_follower", 0.01, "USD", "fee per follower for a sponsored post at 10,000 followers (Hootsuite: USD 100 per 10k)", 0, 100),
+    _p(
+        "creators.fee_per_follower",
+        0.01,
+        "USD",
+        "fee per follower for a sponsored post at 10,000 followers (Hootsuite: USD 100 per 10k)",
+        0,
+        100,
+    ),
     _p("creators.fee_exponent", 1.0, "", "fee grows as followers^exponent (rate-card mid-points fit 1.0)", 0.1, 2),
     _p("creators.fee_sd", 0.3, "log", "log-normal spread of fees around the rate card", 0, 2),
     # --- engagement -----------------------------------------------------
-    _p("engagement.rate", 0.2, "0-1", "chance a follower who sees a post engages, at full trust, relatability and interest", 0, 1),
-    _p("engagement.sponsored_discount", 0.5, "0-1", "engagement lost on sponsored posts by a wholly inauthentic creator", 0, 1),
+    _p(
+        "engagement.rate",
+        0.2,
+        "0-1",
+        "chance a follower who sees a post engages, at full trust, relatability and interest",
+        0,
+        1,
+    ),
+    _p(
+        "engagement.sponsored_discount",
+        0.5,
+        "0-1",
+        "engagement lost on sponsored posts by a wholly inauthentic creator",
+        0,
+        1,
+    ),
     # --- funnel ---------------------------------------------------------
     _p("funnel.click_rate", 0.2, "0-1", "chance a sponsored view makes a follower click, at full persuasion", 0, 1),
-    _p("funnel.purchase_rate", 0.2, "0-1", "chance a click becomes a purchase at once, at full persuasion and a free product", 0, 1),
+    _p(
+        "funnel.purchase_rate",
+        0.2,
+        "0-1",
+        "chance a click becomes a purchase at once, at full persuasion and a free product",
+        0,
+        1,
+    ),
     _p("funnel.consider_rate", 0.05, "1/day", "daily chance an interested follower buys later", 0, 1),
     _p("funnel.interest_decay", 0.1, "1/day", "daily chance an interested follower loses interest", 0, 1),
-    _p("funnel.wearout", 3.0, "views", "exposures over which repeated sponsored views lose effect (e-fold; huge = no wear-out)", 0.1, 1e12),
+    _p(
+        "funnel.wearout",
+        3.0,
+        "views",
+        "exposures over which repeated sponsored views lose effect (e-fold; huge = no wear-out)",
+        0.1,
+        1e12,
+    ),
     _p("funnel.social_proof", 2.0, "", "purchase chance multiplies by 1 + this x share of friends who bought", 0, 100),
-    _p("funnel.price_ref", 50.0, "USD", "price at which a sensitivity-1 follower's purchase chance falls e-fold", 0.01, 1e6),
+    _p(
+        "funnel.price_ref",
+        50.0,
+        "USD",
+        "price at which a sensitivity-1 follower's purchase chance falls e-fold",
+        0.01,
+        1e6,
+    ),
     _p("funnel.off_niche_fit", 0.3, "0-1", "fit of a product outside a creator's niche, relative to one inside", 0, 1),
     # --- word of mouth --------------------------------------------------
-    _p("word_of_mouth.network", "friends", "", "who hears a recommendation: friends on the graph, or anyone (mean field)", choices=("friends", "mean_field")),
+    _p(
+        "word_of_mouth.network",
+        "friends",
+        "",
+        "who hears a recommendation: friends on the graph, or anyone (mean field)",
+        choices=("friends", "mean_field"),
+    ),
     _p("word_of_mouth.tell_probability", 0.05, "0-1", "chance a buyer tells a given friend, per day of telling", 0, 1),
-    _p("word_of_mouth.mean_field_contacts", 5.0, "people/day", "people a buyer talks to per day under the mean-field network", 0, 1e6),
-    _p("word_of_mouth.active_days", 3.0, "days", "days a buyer keeps recommending (one step = independent cascade)", 0.001, 3650),
+    _p(
+        "word_of_mouth.mean_field_contacts",
+        5.0,
+        "people/day",
+        "people a buyer talks to per day under the mean-field network",
+        0,
+        1e6,
+    ),
+    _p(
+        "word_of_mouth.active_days",
+        3.0,
+        "days",
+        "days a buyer keeps recommending (one step = independent cascade)",
+        0.001,
+        3650,
+    ),
     _p("word_of_mouth.conversion", 0.3, "0-1", "chance a told friend buys at once, at full persuasion", 0, 1),
-    _p("word_of_mouth.persuasion", True, "", "scale a tell's conversion by the listener's interest fit, price and warnings heard (false: constant)", None, None),
-    _p("word_of_mouth.engaged_tell_probability", 0.01, "0-1", "chance a follower who engaged with a sponsored post mentions it to a given friend", 0, 1),
-    _p("word_of_mouth.negative_tell_probability", 0.1, "0-1", "chance a disappointed buyer warns a given friend, per day of telling", 0, 1),
+    _p(
+        "word_of_mouth.persuasion",
+        True,
+        "",
+        "scale a tell's conversion by the listener's interest fit, price and warnings heard (false: constant)",
+        None,
+        None,
+    ),
+    _p(
+        "word_of_mouth.engaged_tell_probability",
+        0.01,
+        "0-1",
+        "chance a follower who engaged with a sponsored post mentions it to a given friend",
+        0,
+        1,
+    ),
+    _p(
+        "word_of_mouth.negative_tell_probability",
+        0.1,
+        "0-1",
+        "chance a disappointed buyer warns a given friend, per day of telling",
+        0,
+        1,
+    ),
     _p("word_of_mouth.negative_effect", 0.5, "0-1", "share of purchase chance lost by a warned follower", 0, 1),
     # --- trust ----------------------------------------------------------
     _p("trust.dynamics", True, "", "let trust move with content (false: trust stays at its initial value)", None, None),
     _p("trust.initial_sd", 0.1, "0-1", "spread of initial trust around sqrt(authenticity x relatability)", 0, 1),
     _p("trust.organic_gain", 0.01, "0-1", "trust gained per organic post seen, x authenticity x (1 - trust)", 0, 1),
-    _p("trust.ad_erosion", 0.03, "0-1", "trust lost per sponsored post seen, x (1 - authenticity) x trust (x2 off-niche)", 0, 1),
-    _p("trust.disappointment_loss", 0.3, "0-1", "share of trust lost in the recommending creator when a product disappoints", 0, 1),
+    _p(
+        "trust.ad_erosion",
+        0.03,
+        "0-1",
+        "trust lost per sponsored post seen, x (1 - authenticity) x trust (x2 off-niche)",
+        0,
+        1,
+    ),
+    _p(
+        "trust.disappointment_loss",
+        0.3,
+        "0-1",
+        "share of trust lost in the recommending creator when a product disappoints",
+        0,
+        1,
+    ),
     # --- brand and campaign --------------------------------------------
     _p("brand.niche", "beauty", "", "the product's niche", choices=NICHES),
     _p("brand.price", 40.0, "USD", "product price", 0.01, 1e7),
     _p("brand.margin", 0.5, "0-1", "share of the price that is profit", 0, 1),
     _p("brand.quality", 0.85, "0-1", "chance a buyer is satisfied", 0, 1),
     _p("brand.budget", 100_000.0, "USD", "campaign budget (fees)", 0, 1e10),
-    _p("campaign.strategy", "mega", "", "how creators are chosen (none = no campaign: organic baseline)", choices=STRATEGIES),
+    _p(
+        "campaign.strategy",
+        "mega",
+        "",
+        "how creators are chosen (none = no campaign: organic baseline)",
+        choices=STRATEGIES,
+    ),
     _p("campaign.creators", [], "ids", "creator ids for strategy = list", None, None),
-    _p("campaign.schedule", "partnership", "", "one post per creator, or a long-term partnership", choices=("one_off", "partnership")),
+    _p(
+        "campaign.schedule",
+        "partnership",
+        "",
+        "one post per creator, or a long-term partnership",
+        choices=("one_off", "partnership"),
+    ),
     _p("campaign.start_day", 1.0, "days", "day the first sponsored posts go up", 0, 3650),
     _p("campaign.post_interval", 7.0, "days", "days between posts of a partnership", 0.001, 3650),
     _p("campaign.partnership_discount", 0.2, "0-1", "fee discount per post in a long-term partnership", 0, 1),
-    _p("campaign.max_creators", 0, "creators", "most creators hired (0 = one for mega, as many as the budget allows otherwise)", 0, 1_000_000),
+    _p(
+        "campaign.max_creators",
+        0,
+        "creators",
+        "most creators hired (0 = one for mega, as many as the budget allows otherwise)",
+        0,
+        1_000_000,
+    ),
     _p("campaign.mix_mega", 0.25, "0-1", "budget share for mega creators in a mixed campaign", 0, 1),
     _p("campaign.mix_macro", 0.25, "0-1", "budget share for macro creators in a mixed campaign", 0, 1),
     _p("campaign.mix_micro", 0.25, "0-1", "budget share for micro creators in a mixed campaign", 0, 1),
@@ -267,9 +414,7 @@ def nest(flat: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def resolve(
-    overrides: dict[str, Any] | None = None, *, source: str = "parameters"
-) -> dict[str, dict[str, Any]]:
+def resolve(overrides: dict[str, Any] | None = None, *, source: str = "parameters") -> dict[str, dict[str, Any]]:
     """Defaults updated by ``overrides`` (nested or dotted keys), every value checked.
 
     Raises
@@ -318,9 +463,7 @@ def _check_consistency(flat: dict[str, Any]) -> None:
         )
     if flat["campaign.strategy"] == "list" and not flat["campaign.creators"]:
         raise ScenarioError("campaign.creators must name creator ids when campaign.strategy = list")
-    if flat["campaign.strategy"] == "mixed" and sum(
-        flat[f"campaign.mix_{t}"] for t in TIERS
-    ) <= 0:
+    if flat["campaign.strategy"] == "mixed" and sum(flat[f"campaign.mix_{t}"] for t in TIERS) <= 0:
         raise ScenarioError("campaign.mix_*: a mixed campaign needs at least one positive share")
 
 
@@ -332,9 +475,7 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def load_scenario(
-    path: str | Path | None = None, sets: list[str] | tuple[str, ...] = ()
-) -> dict[str, dict[str, Any]]:
+def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Read a TOML scenario file (only what differs from the defaults), apply ``--set`` overrides.
 
     A scenario file may carry a ``[scenario]`` table with ``name`` and

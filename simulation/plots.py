@@ -59,8 +59,10 @@ def roi_cpa(runs: pd.DataFrame, path: Path, title: str = "") -> Path:
     """ROI and cost per acquisition per arm: replications as dots, mean with 95% CI."""
     arms = list(dict.fromkeys(runs["arm"]))
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
-    for ax, metric, label in ((axes[0], "roi", "ROI ((revenue x margin - spend) / spend)"),
-                              (axes[1], "cpa", "cost per acquisition (USD)")):
+    for ax, metric, label in (
+        (axes[0], "roi", "ROI ((revenue x margin - spend) / spend)"),
+        (axes[1], "cpa", "cost per acquisition (USD)"),
+    ):
         for i, arm in enumerate(arms):
             vals = runs.loc[runs["arm"] == arm, metric].to_numpy(dtype=float)
             vals = vals[np.isfinite(vals)]
@@ -83,8 +85,12 @@ def roi_cpa(runs: pd.DataFrame, path: Path, title: str = "") -> Path:
     return path
 
 
-FUNNEL_STAGES = (("post_reach", "saw a post"), ("unique_reach", "heard of it"),
-                 ("clicks", "clicked"), ("conversions", "bought"))
+FUNNEL_STAGES = (
+    ("post_reach", "saw a post"),
+    ("unique_reach", "heard of it"),
+    ("clicks", "clicked"),
+    ("conversions", "bought"),
+)
 
 
 def funnel(runs: pd.DataFrame, path: Path, title: str = "") -> Path:
@@ -98,8 +104,9 @@ def funnel(runs: pd.DataFrame, path: Path, title: str = "") -> Path:
         means = [float(g[key].mean()) for key, _ in FUNNEL_STAGES]
         bars = ax.bar(x + (i - (len(arms) - 1) / 2) * width, means, width, color=_colour(arms, arm), label=arm)
         for bar, v in zip(bars, means):
-            ax.annotate(f"{v:,.0f}", (bar.get_x() + bar.get_width() / 2, max(v, 1)), ha="center",
-                        va="bottom", fontsize=7)
+            ax.annotate(
+                f"{v:,.0f}", (bar.get_x() + bar.get_width() / 2, max(v, 1)), ha="center", va="bottom", fontsize=7
+            )
     ax.set_yscale("log")
     ax.set_xticks(x, [label for _, label in FUNNEL_STAGES])
     ax.set_ylabel("people (mean over replications)")

@@ -114,8 +114,9 @@ def price_factor(price, sensitivity, price_ref):
 
 def social_proof(friends_bought, friends, weight):
     """Lift from friends who bought: ``1 + weight * bought / friends`` (1 with no friends)."""
-    share = np.divide(friends_bought, friends, out=np.zeros_like(friends_bought, dtype=float),
-                      where=np.asarray(friends) > 0)
+    share = np.divide(
+        friends_bought, friends, out=np.zeros_like(friends_bought, dtype=float), where=np.asarray(friends) > 0
+    )
     return 1.0 + weight * share
 
 
@@ -147,8 +148,9 @@ def told_conversion_probability(conversion, product_fit, price_kept, warned, neg
     return conversion * product_fit * price_kept * (1.0 - negative_effect * np.asarray(warned, dtype=float))
 
 
-def trust_after_views(trust, authenticity, organic_views, sponsored_views, ad_load, engaged,
-                      responsiveness, gain, erosion, off_niche):
+def trust_after_views(
+    trust, authenticity, organic_views, sponsored_views, ad_load, engaged, responsiveness, gain, erosion, off_niche
+):
     """Trust after a step's views of one creator's content.
 
     Per organic view (of which a share ``ad_load`` are other brands' ads):

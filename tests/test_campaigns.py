@@ -34,8 +34,13 @@ def with_(params: dict, **changes) -> dict:
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("budget", [20_000.0, 100_000.0, 1_234_567.89])
 def test_spend_never_exceeds_budget(medium_market, medium_params, strategy, schedule, budget):
-    params = with_(medium_params, campaign__strategy=strategy, campaign__schedule=schedule,
-                   campaign__creators=list(range(0, 5_000, 37)), brand__budget=budget)
+    params = with_(
+        medium_params,
+        campaign__strategy=strategy,
+        campaign__schedule=schedule,
+        campaign__creators=list(range(0, 5_000, 37)),
+        brand__budget=budget,
+    )
     try:
         campaign = plan_campaign(medium_market, params)
     except ScenarioError as err:  # only a budget too small for the tier may refuse
@@ -71,8 +76,13 @@ def test_spend_within_budget_for_many_random_budgets(small_market, small_params,
 def test_budget_exactly_one_fee_short_hires_nobody(small_market, small_params):
     creator = 100
     fee = small_market.fee[creator]  # one-off posts carry no partnership discount
-    params = with_(small_params, campaign__strategy="list", campaign__creators=[creator],
-                   campaign__schedule="one_off", brand__budget=float(fee))
+    params = with_(
+        small_params,
+        campaign__strategy="list",
+        campaign__creators=[creator],
+        campaign__schedule="one_off",
+        brand__budget=float(fee),
+    )
     assert plan_campaign(small_market, params).spend == pytest.approx(fee)
     short = with_(params, brand__budget=float(fee) * (1 - 1e-10))
     with pytest.raises(ScenarioError, match="brand.budget"):
@@ -105,8 +115,9 @@ def test_mega_hires_exactly_one_by_default(medium_market, medium_params):
         campaign = plan_campaign(medium_market, with_(medium_params, campaign__strategy="mega", brand__budget=budget))
         assert len(campaign.creators) == 1
         assert medium_market.tier[campaign.creators[0]] == TIERS.index("mega")
-    two = plan_campaign(medium_market, with_(medium_params, campaign__strategy="mega", brand__budget=1e8,
-                                             campaign__max_creators=2))
+    two = plan_campaign(
+        medium_market, with_(medium_params, campaign__strategy="mega", brand__budget=1e8, campaign__max_creators=2)
+    )
     assert len(two.creators) == 2
 
 
@@ -175,8 +186,9 @@ def test_brand_niche_changes_who_is_hired(medium_market, medium_params):
 
 def test_list_strategy_hires_listed_creators_in_order(medium_market, medium_params):
     ids = [4500, 12, 300, 4000]
-    campaign = plan_campaign(medium_market, with_(medium_params, campaign__strategy="list", campaign__creators=ids,
-                                                   brand__budget=1e9))
+    campaign = plan_campaign(
+        medium_market, with_(medium_params, campaign__strategy="list", campaign__creators=ids, brand__budget=1e9)
+    )
     np.testing.assert_array_equal(campaign.creators, ids)
     assert (campaign.posts == 5).all()
 
@@ -232,8 +244,9 @@ def test_scheduled_posts(schedule, start, interval, days, expected):
 
 def test_campaign_starting_after_the_run_buys_nothing(small_market, small_params):
     for schedule in SCHEDULES:
-        params = with_(small_params, campaign__strategy="micro", campaign__schedule=schedule,
-                       campaign__start_day=25.0)  # the small market runs 20 days
+        params = with_(
+            small_params, campaign__strategy="micro", campaign__schedule=schedule, campaign__start_day=25.0
+        )  # the small market runs 20 days
         campaign = plan_campaign(small_market, params)
         assert len(campaign.creators) == 0 and campaign.spend == 0
 

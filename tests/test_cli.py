@@ -26,8 +26,20 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     assert "micro - mega" in out and "Verdict:" in out
     assert "Why: engagement per impression" in out and "(mega) vs" in out
     d = _only_dir(tmp_path)
-    for name in ("runs.csv", "daily.csv", "creators.csv", "creators_daily.csv", "summary.csv", "paired_differences.csv",
-                 "manifest.json", "report.md", "verdict.txt", "conversions_over_time.png", "roi_cpa.png", "funnel.png"):
+    for name in (
+        "runs.csv",
+        "daily.csv",
+        "creators.csv",
+        "creators_daily.csv",
+        "summary.csv",
+        "paired_differences.csv",
+        "manifest.json",
+        "report.md",
+        "verdict.txt",
+        "conversions_over_time.png",
+        "roi_cpa.png",
+        "funnel.png",
+    ):
         assert (d / name).is_file(), name
     runs = pd.read_csv(d / "runs.csv")
     assert sorted(runs.arm.unique()) == ["mega", "micro"] and len(runs) == 6
@@ -42,15 +54,20 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     last = per_creator_day[per_creator_day.step == per_creator_day.step.max()]
     creators = pd.read_csv(d / "creators.csv")
     assert last["spend"].sum() == pytest.approx(creators["spend"].sum())  # cumulative by creator and day
-    assert per_creator_day.groupby(["replication", "arm", "creator"])["impressions"].apply(
-        lambda s: s.is_monotonic_increasing).all()
+    assert (
+        per_creator_day.groupby(["replication", "arm", "creator"])["impressions"]
+        .apply(lambda s: s.is_monotonic_increasing)
+        .all()
+    )
     daily = pd.read_csv(d / "daily.csv")
     assert daily.groupby(["replication", "arm"]).size().eq(7).all()  # day 0 and 6 steps
 
 
 def test_same_seed_same_numbers_from_the_command_line(tmp_path):
     for sub in ("a", "b"):
-        assert main(["run", *FAST, "--strategy", "micro", "--seed", "3", "--out", str(tmp_path / sub), "--no-plots"]) == 0
+        assert (
+            main(["run", *FAST, "--strategy", "micro", "--seed", "3", "--out", str(tmp_path / sub), "--no-plots"]) == 0
+        )
     a = pd.read_csv(_only_dir(tmp_path / "a") / "runs.csv").drop(columns="seconds")
     b = pd.read_csv(_only_dir(tmp_path / "b") / "runs.csv").drop(columns="seconds")
     pd.testing.assert_frame_equal(a, b)
@@ -125,8 +142,14 @@ def test_bad_scenario_files(tmp_path, capsys):
 
 def test_console_script_exit_status_and_no_traceback(tmp_path):
     exe = [sys.executable, "-m", "simulation.cli"]
-    proc = subprocess.run([*exe, "compare", "--set", "brand.margin=7", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*exe, "compare", "--set", "brand.margin=7", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "influencer-sim: error: brand.margin = 7 is out of range: expected a number from 0 to 1"
+    assert (
+        proc.stderr.strip() == "influencer-sim: error: brand.margin = 7 is out of range: expected a number from 0 to 1"
+    )
     assert not any(tmp_path.iterdir())

@@ -41,8 +41,7 @@ def _synthetic_runs():
     for k in range(30):
         base = rng.normal(100, 30)  # shared market effect: pairing removes it
         rows.append({"replication": k, "arm": "a", "conversions": base, "roi": 0.5, "cpa": 10.0})
-        rows.append({"replication": k, "arm": "b", "conversions": base + 5 + rng.normal(0, 1),
-                     "roi": 0.7, "cpa": 8.0})
+        rows.append({"replication": k, "arm": "b", "conversions": base + 5 + rng.normal(0, 1), "roi": 0.7, "cpa": 8.0})
     return pd.DataFrame(rows)
 
 
@@ -60,7 +59,9 @@ def test_verdict_names_the_winner_and_the_tie():
     runs = _synthetic_runs()
     line = verdict(paired_differences(runs, "a", "b", ["conversions", "roi"]), "a", "b")
     assert line.startswith("Verdict: b beats a on conversions")
-    runs.loc[runs.arm == "b", "conversions"] = runs.loc[runs.arm == "a", "conversions"].to_numpy() + np.tile([1, -1], 15)
+    runs.loc[runs.arm == "b", "conversions"] = runs.loc[runs.arm == "a", "conversions"].to_numpy() + np.tile(
+        [1, -1], 15
+    )
     line = verdict(paired_differences(runs, "a", "b", ["conversions", "roi"]), "a", "b")
     assert "no clear winner on conversions" in line
 
@@ -105,7 +106,7 @@ def test_bad_arm_fails_before_any_work():
 
 
 def test_with_overrides_checks_values():
-    assert with_overrides(SMALL, {"brand.budget": 5}) ["brand"]["budget"] == 5.0
+    assert with_overrides(SMALL, {"brand.budget": 5})["brand"]["budget"] == 5.0
     with pytest.raises(ScenarioError, match="brand.margin"):
         with_overrides(SMALL, {"brand.margin": 3})
 

@@ -35,4 +35,10 @@ def test_budget_sweep(tmp_path):
 def test_brand_profiles(tmp_path):
     assert _load("brand_profiles").main([*TINY, "--out", str(tmp_path)]) == 0
     verdicts = (tmp_path / "brand_profiles" / "verdicts.txt").read_text().splitlines()
-    assert [v.split(":")[0] for v in verdicts] == ["startup", "small_business", "ecommerce", "local_brand", "global_brand"]
+    assert [v.split(":")[0] for v in verdicts] == [
+        "startup",
+        "small_business",
+        "ecommerce",
+        "local_brand",
+        "global_brand",
+    ]

@@ -83,8 +83,14 @@ def test_tier_counts_follow_shares(medium_market: Market, medium_params):
 
 @pytest.mark.parametrize("min_per_niche", [0, 1, 3])
 def test_tier_counts_with_min_per_niche(min_per_niche):
-    p = resolve({"market.followers": 500, "creators.count": 1_000, "creators.min_per_niche": min_per_niche,
-                 "creators.share_macro": 0.0})
+    p = resolve(
+        {
+            "market.followers": 500,
+            "creators.count": 1_000,
+            "creators.min_per_niche": min_per_niche,
+            "creators.share_macro": 0.0,
+        }
+    )
     m = generate_market(p, seed=5)
     counts = np.bincount(m.tier, minlength=4)
     floor = 7 * min_per_niche
@@ -389,8 +395,9 @@ def test_model_runs_on_a_bare_topology():
     g = nx.karate_club_graph()
     for v in (0, 33):
         g.nodes[v]["kind"] = "creator"
-    model = InfluencerModel(seed=2, graph=g, market__days=10, campaign__strategy="list",
-                            campaign__creators=[0, 1], brand__budget=1e9)
+    model = InfluencerModel(
+        seed=2, graph=g, market__days=10, campaign__strategy="list", campaign__creators=[0, 1], brand__budget=1e9
+    )
     model.run()
     s = model.summary().iloc[0]
     assert s.creators_hired == 2

@@ -10,13 +10,41 @@ from scipy import stats
 from simulation import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel, InfluencerModel, ScenarioError
 
 COUNT_COLUMNS = [
-    "impressions", "engagements", "clicks", "conversions_direct", "conversions_wom", "seeded", "spend",
-    "revenue", "unique_reach", "post_reach", "aware", "interested", "purchased", "mean_trust",
+    "impressions",
+    "engagements",
+    "clicks",
+    "conversions_direct",
+    "conversions_wom",
+    "seeded",
+    "spend",
+    "revenue",
+    "unique_reach",
+    "post_reach",
+    "aware",
+    "interested",
+    "purchased",
+    "mean_trust",
 ]
 MARKET_ARRAYS = [
-    "interests", "skepticism", "price_sensitivity", "attention", "niche", "followers", "tier", "relatability",
-    "authenticity", "responsiveness", "reach", "fake_share", "ad_load", "fee", "follow_indptr",
-    "follow_follower", "trust", "friend_indptr", "friend_index",
+    "interests",
+    "skepticism",
+    "price_sensitivity",
+    "attention",
+    "niche",
+    "followers",
+    "tier",
+    "relatability",
+    "authenticity",
+    "responsiveness",
+    "reach",
+    "fake_share",
+    "ad_load",
+    "fee",
+    "follow_indptr",
+    "follow_follower",
+    "trust",
+    "friend_indptr",
+    "friend_index",
 ]
 LIST_IDS = list(range(4_100, 4_160))  # micro creators of the default creator population
 
@@ -281,8 +309,14 @@ def test_creator_agent_properties(fresh_model):
 
 
 def test_funnel_through_the_agent():
-    model = InfluencerModel(seed=9, market__followers=2_000, market__days=10, campaign__strategy="none",
-                            word_of_mouth__tell_probability=1.0, word_of_mouth__conversion=0.0)
+    model = InfluencerModel(
+        seed=9,
+        market__followers=2_000,
+        market__days=10,
+        campaign__strategy="none",
+        word_of_mouth__tell_probability=1.0,
+        word_of_mouth__conversion=0.0,
+    )
     follower = next(a for a in model.followers if len(a.friends) > 0)
     assert follower.funnel() is Funnel.UNAWARE
     model.brands[0].seed_buyers([follower.index])
@@ -312,8 +346,9 @@ def test_agent_writes_change_the_next_step(small_settings):
 
 
 def test_graph_property_has_current_trust(fresh_model):
-    model = InfluencerModel(seed=3, market__followers=500, market__population=500_000, creators__count=200,
-                            market__days=3)
+    model = InfluencerModel(
+        seed=3, market__followers=500, market__population=500_000, creators__count=200, market__days=3
+    )
     model.run()
     g = model.graph
     m = model.market
@@ -397,7 +432,9 @@ def test_engagement_falls_as_a_power_of_followers(organic_runs):
     x, rate = binned_rates(organic_runs)
     assert len(x) >= 8
     slope, _ = np.polyfit(x, np.log(rate), 1)
-    single = [round(float(np.polyfit(xs, np.log(ys), 1)[0]), 3) for xs, ys in map(binned_rates, ([r] for r in organic_runs))]
+    single = [
+        round(float(np.polyfit(xs, np.log(ys), 1)[0]), 3) for xs, ys in map(binned_rates, ([r] for r in organic_runs))
+    ]
     assert -0.22 <= slope <= -0.17, f"pooled slope {slope:.3f}; single markets {single}"
     assert (np.diff(rate) < 0).all()  # every bin engages less than the one below it
 

@@ -223,8 +223,16 @@ def test_trust_after_views_moves_the_right_way():
 def test_trust_after_views_stays_in_unit_interval():
     for _ in range(5):
         t = rules.trust_after_views(
-            uniform(), uniform(), RNG.integers(0, 3, N), RNG.integers(0, 5, N), uniform(),
-            RNG.integers(0, 2, N), uniform(), uniform(), uniform(), RNG.integers(0, 2, N),
+            uniform(),
+            uniform(),
+            RNG.integers(0, 3, N),
+            RNG.integers(0, 5, N),
+            uniform(),
+            RNG.integers(0, 2, N),
+            uniform(),
+            uniform(),
+            uniform(),
+            RNG.integers(0, 2, N),
         )
         assert ((t >= 0) & (t <= 1)).all()
     # extreme rates and many views: still clipped into [0, 1]

@@ -166,11 +166,13 @@ def test_bass_full_size():
 
 
 def test_engagement_bins_are_ratios_of_sums():
-    table = pd.DataFrame({
-        "followers": [1_500.0, 2_500.0, 50_000.0, 60_000.0, 5_000_000.0],
-        "organic_posts": [10, 30, 20, 0, 5],
-        "organic_engagement_rate": [0.04, 0.02, 0.01, np.nan, 0.005],
-    })
+    table = pd.DataFrame(
+        {
+            "followers": [1_500.0, 2_500.0, 50_000.0, 60_000.0, 5_000_000.0],
+            "organic_posts": [10, 30, 20, 0, 5],
+            "organic_engagement_rate": [0.04, 0.02, 0.01, np.nan, 0.005],
+        }
+    )
     bins = validation.engagement_by_tier(table)
     first = bins.iloc[0]
     # (0.04 x 1,500 x 10 + 0.02 x 2,500 x 30) / (1,500 x 10 + 2,500 x 30)

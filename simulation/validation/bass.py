@@ -57,8 +57,19 @@ def bass_graph(n: int, niche: str = "beauty", complete: bool = False) -> nx.DiGr
     (5, 10)
     """
     g = nx.DiGraph()
-    g.add_node("creator", kind="creator", niche=niche, followers=float(n), reach=1.0, authenticity=1.0,
-               relatability=1.0, responsiveness=0.0, fake_share=0.0, ad_load=0.0, fee=1.0)
+    g.add_node(
+        "creator",
+        kind="creator",
+        niche=niche,
+        followers=float(n),
+        reach=1.0,
+        authenticity=1.0,
+        relatability=1.0,
+        responsiveness=0.0,
+        fake_share=0.0,
+        ad_load=0.0,
+        fee=1.0,
+    )
     follower = {f"interest_{k}": 1.0 / len(NICHES) for k in NICHES}
     follower.update(kind="follower", skepticism=0.0, price_sensitivity=0.0, attention=1000.0)
     g.add_nodes_from((i, follower) for i in range(n))
@@ -68,8 +79,15 @@ def bass_graph(n: int, niche: str = "beauty", complete: bool = False) -> nx.DiGr
     return g
 
 
-def bass_scenario(n: int, dt: float, p: float = BASS_P, q: float = BASS_Q, days: float = 20.0,
-                  niche: str = "beauty", network: str = "mean_field") -> dict[str, dict[str, Any]]:
+def bass_scenario(
+    n: int,
+    dt: float,
+    p: float = BASS_P,
+    q: float = BASS_Q,
+    days: float = 20.0,
+    niche: str = "beauty",
+    network: str = "mean_field",
+) -> dict[str, dict[str, Any]]:
     """Parameters under which the model on :func:`bass_graph` is the discrete-time Bass model.
 
     - Innovation: the creator posts every step (a partnership with ``post_interval`` =
@@ -95,23 +113,50 @@ def bass_scenario(n: int, dt: float, p: float = BASS_P, q: float = BASS_Q, days:
     return {
         "market": {"population": n, "followers": n, "days": days, "dt": dt},
         "brand": {"niche": niche, "quality": 1.0, "budget": 1e9},
-        "campaign": {"strategy": "list", "creators": [0], "schedule": "partnership", "start_day": 0.0,
-                     "post_interval": dt, "partnership_discount": 0.0},
-        "funnel": {"click_rate": p * dt, "purchase_rate": 1.0, "consider_rate": 0.0, "interest_decay": 0.0,
-                   "wearout": 1e12, "social_proof": 0.0},
+        "campaign": {
+            "strategy": "list",
+            "creators": [0],
+            "schedule": "partnership",
+            "start_day": 0.0,
+            "post_interval": dt,
+            "partnership_discount": 0.0,
+        },
+        "funnel": {
+            "click_rate": p * dt,
+            "purchase_rate": 1.0,
+            "consider_rate": 0.0,
+            "interest_decay": 0.0,
+            "wearout": 1e12,
+            "social_proof": 0.0,
+        },
         "followers": {"price_sensitivity_mean": 0.0, "price_sensitivity_sd": 0.0},
         "creators": {"posts_per_day": 0.0},
         "engagement": {"rate": 0.0},
         "trust": {"dynamics": False},
-        "word_of_mouth": {"network": network, "mean_field_contacts": q, "tell_probability": q / max(n - 1, 1),
-                          "conversion": 1.0,
-                          "persuasion": False, "active_days": 3650.0, "engaged_tell_probability": 0.0,
-                          "negative_tell_probability": 0.0},
+        "word_of_mouth": {
+            "network": network,
+            "mean_field_contacts": q,
+            "tell_probability": q / max(n - 1, 1),
+            "conversion": 1.0,
+            "persuasion": False,
+            "active_days": 3650.0,
+            "engaged_tell_probability": 0.0,
+            "negative_tell_probability": 0.0,
+        },
     }
 
 
-def simulate_bass(n: int, dt: float, runs: int = 1, p: float = BASS_P, q: float = BASS_Q, days: float = 20.0,
-                  seed=0, market: Market | None = None, network: str = "mean_field") -> tuple[np.ndarray, np.ndarray]:
+def simulate_bass(
+    n: int,
+    dt: float,
+    runs: int = 1,
+    p: float = BASS_P,
+    q: float = BASS_Q,
+    days: float = 20.0,
+    seed=0,
+    market: Market | None = None,
+    network: str = "mean_field",
+) -> tuple[np.ndarray, np.ndarray]:
     """Adoption curves of the model in the Bass setting: ``(t, F)`` with ``F`` of shape (runs, steps + 1).
 
     ``F[r, k]`` is the share of followers who have bought after step ``k`` (time ``k dt``).
@@ -140,9 +185,18 @@ def simulate_bass(n: int, dt: float, runs: int = 1, p: float = BASS_P, q: float 
 
 
 def check_bass(
-    n: int = 100_000, dts=(1.0, 0.5, 0.2, 0.1, 0.05), runs: int = 8, p: float = BASS_P, q: float = BASS_Q,
-    days: float = 20.0, tolerance: float = 0.01, fine_dt: float = 0.05, complete_n: int = 200,
-    complete_runs: int = 40, strict: bool = True, seed=3,
+    n: int = 100_000,
+    dts=(1.0, 0.5, 0.2, 0.1, 0.05),
+    runs: int = 8,
+    p: float = BASS_P,
+    q: float = BASS_Q,
+    days: float = 20.0,
+    tolerance: float = 0.01,
+    fine_dt: float = 0.05,
+    complete_n: int = 200,
+    complete_runs: int = 40,
+    strict: bool = True,
+    seed=3,
 ) -> list[CheckResult]:
     """ABM adoption curve against the Bass curve for several step lengths.
 
@@ -177,8 +231,10 @@ def check_bass(
         single = np.abs(F - exact).max(axis=1)
         se = float(F[:, i].std(ddof=1) / math.sqrt(runs)) if runs > 1 else float("nan")
         gaps.append(gap)
-        detail = (f"mean of {runs} runs at {n:,} agents; largest at t = {t[i]:.2f} d; SE there {se:.4f}; "
-                  f"single runs {single.min():.4f}-{single.max():.4f}")
+        detail = (
+            f"mean of {runs} runs at {n:,} agents; largest at t = {t[i]:.2f} d; SE there {se:.4f}; "
+            f"single runs {single.min():.4f}-{single.max():.4f}"
+        )
         data = {"dt": dt, "t": t, "mean": mean, "single_gaps": single, "se": se}
         if dt <= fine_dt + 1e-12:
             widen = (not strict or n < 100_000) and np.isfinite(se)
@@ -197,11 +253,19 @@ def check_bass(
     if len(coarse) >= 2:
         x, y = np.log([c[0] for c in coarse]), np.log([c[1] for c in coarse])
         order = float(np.polyfit(x, y, 1)[0])
-        rows.append(CheckResult(
-            "Bass", f"order of convergence: slope of log gap on log dt over dt = {', '.join(f'{c[0]:g}' for c in coarse)}",
-            1.0, order, 0.25, bool(abs(order - 1.0) <= 0.25), runs,
-            "first order: the step lags the imitation term by one step", {},
-        ))
+        rows.append(
+            CheckResult(
+                "Bass",
+                f"order of convergence: slope of log gap on log dt over dt = {', '.join(f'{c[0]:g}' for c in coarse)}",
+                1.0,
+                order,
+                0.25,
+                bool(abs(order - 1.0) <= 0.25),
+                runs,
+                "first order: the step lags the imitation term by one step",
+                {},
+            )
+        )
     if complete_runs > 0:
         rows.append(_complete_graph_row(complete_n, complete_runs, p, q, days, _child(seed, 99)))
     return rows
@@ -218,8 +282,13 @@ def _complete_graph_row(n: int, runs: int, p: float, q: float, days: float, seed
     t = (np.arange(20_000) + 0.5) * (days / 20_000)
     exact = float((1.0 - bass_curve(t, p, q)).mean() * days)
     return CheckResult(
-        "Bass", f"complete friend graph = mean field: mean adoption time (days), {n} agents, dt = {dt:g}",
-        mf, cg, tol, bool(abs(cg - mf) <= tol), runs,
+        "Bass",
+        f"complete friend graph = mean field: mean adoption time (days), {n} agents, dt = {dt:g}",
+        mf,
+        cg,
+        tol,
+        bool(abs(cg - mf) <= tol),
+        runs,
         f"friends on a complete graph {cg:.3f} ± {cg_se:.3f}, mean field {mf:.3f} ± {mf_se:.3f} "
         f"({runs} runs each; Bass curve {exact:.3f}); tolerance {Z_MC} SE of the difference",
         {"complete": times["friends"], "mean_field": times["mean_field"]},

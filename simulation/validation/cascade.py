@@ -187,7 +187,9 @@ def exact_ic_spread(graph: nx.Graph, seeds, p: float, max_edges: int = 20) -> fl
     edges = list(graph.edges())
     m = len(edges)
     if m > max_edges:
-        raise ValueError(f"graph has {m} edges: enumerating 2^{m} live-edge subgraphs is too many (max_edges={max_edges})")
+        raise ValueError(
+            f"graph has {m} edges: enumerating 2^{m} live-edge subgraphs is too many (max_edges={max_edges})"
+        )
     nodes = list(graph.nodes)
     at = {v: i for i, v in enumerate(nodes)}
     subsets = np.arange(2**m, dtype=np.int64)
@@ -237,14 +239,33 @@ def ic_cases() -> list[CascadeCase]:
         CascadeCase("star, 50 leaves, seeded at the centre", star, (0,), 0.2, star_spread(50, 0.2), "1 + n p"),
         CascadeCase("path, 10 nodes, seeded at one end", path, (0,), 0.5, path_spread(10, 0.5), "sum p^k"),
         CascadeCase("triangle", triangle, (0,), 0.5, triangle_spread(0.5), "1 + 2(p + (1-p) p^2)"),
-        CascadeCase("binary tree, depth 3, seeded at the root", binary, (0,), 0.5, tree_spread(binary, 0, 0.5),
-                    "sum p^depth"),
-        CascadeCase("tree, 12 nodes (Prufer 3305517702), seeded at node 4", tree, (4,), 0.6,
-                    tree_spread(tree, 4, 0.6), "sum p^depth"),
-        CascadeCase("house with both diagonals (8 edges)", house, (0,), 0.4, exact_ic_spread(house, (0,), 0.4),
-                    "live-edge enumeration"),
-        CascadeCase("Petersen graph (15 edges), two seeds", petersen, (0, 7), 0.3,
-                    exact_ic_spread(petersen, (0, 7), 0.3), "live-edge enumeration"),
+        CascadeCase(
+            "binary tree, depth 3, seeded at the root", binary, (0,), 0.5, tree_spread(binary, 0, 0.5), "sum p^depth"
+        ),
+        CascadeCase(
+            "tree, 12 nodes (Prufer 3305517702), seeded at node 4",
+            tree,
+            (4,),
+            0.6,
+            tree_spread(tree, 4, 0.6),
+            "sum p^depth",
+        ),
+        CascadeCase(
+            "house with both diagonals (8 edges)",
+            house,
+            (0,),
+            0.4,
+            exact_ic_spread(house, (0,), 0.4),
+            "live-edge enumeration",
+        ),
+        CascadeCase(
+            "Petersen graph (15 edges), two seeds",
+            petersen,
+            (0, 7),
+            0.3,
+            exact_ic_spread(petersen, (0, 7), 0.3),
+            "live-edge enumeration",
+        ),
     ]
 
 
@@ -264,12 +285,19 @@ def check_ic_exact(runs: int = 2000, seed=1, cases: list[CascadeCase] | None = N
         spreads = simulate_ic(case.graph, case.seeds, case.p, runs, seed=_child(seed, k))
         mean, se = _mean_se(spreads)
         tol = Z_MC * se
-        out.append(CheckResult(
-            "independent cascade", f"{case.name}, p = {case.p:g}", case.exact, mean, tol,
-            bool(abs(mean - case.exact) <= tol), runs,
-            f"exact by {case.how}; SE {se:.3g}; tolerance {Z_MC} SE",
-            {"se": se, "nodes": case.graph.number_of_nodes()},
-        ))
+        out.append(
+            CheckResult(
+                "independent cascade",
+                f"{case.name}, p = {case.p:g}",
+                case.exact,
+                mean,
+                tol,
+                bool(abs(mean - case.exact) <= tol),
+                runs,
+                f"exact by {case.how}; SE {se:.3g}; tolerance {Z_MC} SE",
+                {"se": se, "nodes": case.graph.number_of_nodes()},
+            )
+        )
     return out
 
 
@@ -340,8 +368,13 @@ def cynetdiff_ic_spreads(graph: nx.Graph, seeds, p: float, runs: int, seed=0) ->
 
 
 def check_ic_reference(
-    nodes: int = 1000, p: float = 0.08, n_seeds: int = 10, runs: int = 2000,
-    ndlib_runs: int = 1000, cynetdiff_runs: int = 100_000, seed=2,
+    nodes: int = 1000,
+    p: float = 0.08,
+    n_seeds: int = 10,
+    runs: int = 2000,
+    ndlib_runs: int = 1000,
+    cynetdiff_runs: int = 100_000,
+    seed=2,
 ) -> list[CheckResult]:
     """Mean model spread against NDlib's and CyNetDiff's independent cascades.
 
@@ -364,16 +397,34 @@ def check_ic_reference(
         try:
             ref = fn(graph, seeds, p, n_runs, seed=_child(seed, 3 + k))
         except ImportError:
-            out.append(CheckResult("independent cascade", label, float("nan"), m_mean, float("nan"), None, runs,
-                                   f"{name} not installed (pip install 'influencer-sim[test]')",
-                                   {"model": model_spreads}))
+            out.append(
+                CheckResult(
+                    "independent cascade",
+                    label,
+                    float("nan"),
+                    m_mean,
+                    float("nan"),
+                    None,
+                    runs,
+                    f"{name} not installed (pip install 'influencer-sim[test]')",
+                    {"model": model_spreads},
+                )
+            )
             continue
         r_mean, r_se = _mean_se(ref)
         tol = Z_MC * math.hypot(m_se, r_se)
-        out.append(CheckResult(
-            "independent cascade", label, r_mean, m_mean, tol, bool(abs(m_mean - r_mean) <= tol), runs,
-            f"model {m_mean:.3f} ± {m_se:.3f} ({runs} runs); {name} {r_mean:.3f} ± {r_se:.3f} ({n_runs} runs); "
-            f"tolerance {Z_MC} SE of the difference",
-            {"model": model_spreads, "reference": ref, "name": name},
-        ))
+        out.append(
+            CheckResult(
+                "independent cascade",
+                label,
+                r_mean,
+                m_mean,
+                tol,
+                bool(abs(m_mean - r_mean) <= tol),
+                runs,
+                f"model {m_mean:.3f} ± {m_se:.3f} ({runs} runs); {name} {r_mean:.3f} ± {r_se:.3f} ({n_runs} runs); "
+                f"tolerance {Z_MC} SE of the difference",
+                {"model": model_spreads, "reference": ref, "name": name},
+            )
+        )
     return out

@@ -43,9 +43,14 @@ def published_engagement(path: str | Path | None = None) -> pd.DataFrame:
     ``rate`` is the engagement rate as a fraction.
     """
     root = Path(__file__).resolve().parents[2]
-    candidates = [Path(path)] if path is not None else [
-        root / "data" / "engagement_by_tier.csv", root.parent / "shared" / "data" / "engagement_by_tier.csv",
-    ]
+    candidates = (
+        [Path(path)]
+        if path is not None
+        else [
+            root / "data" / "engagement_by_tier.csv",
+            root.parent / "shared" / "data" / "engagement_by_tier.csv",
+        ]
+    )
     df = None
     for candidate in candidates:
         if candidate.is_file():
@@ -54,8 +59,10 @@ def published_engagement(path: str | Path | None = None) -> pd.DataFrame:
     if df is None:
         if path is not None:
             raise FileNotFoundError(f"{path}: engagement-by-tier file not found")
-        df = pd.DataFrame(PUBLISHED_ENGAGEMENT, columns=["source", "year", "tier", "follower_min", "follower_max",
-                                                         "engagement_rate_pct"])
+        df = pd.DataFrame(
+            PUBLISHED_ENGAGEMENT,
+            columns=["source", "year", "tier", "follower_min", "follower_max", "engagement_rate_pct"],
+        )
     low = df["follower_min"].astype(float).where(df["follower_min"] > 0, 100.0)
     high = df["follower_max"].astype(float).fillna(low * 10.0)
     df = df.assign(followers=np.sqrt(low * high), rate=df["engagement_rate_pct"] / 100.0)
@@ -78,12 +85,14 @@ def _bin_sums(table: pd.DataFrame, edges: np.ndarray) -> np.ndarray:
     which = np.clip(np.searchsorted(edges, f, side="right") - 1, 0, n_bins - 1)
     has = exposure > 0
     w = which[has]
-    return np.column_stack([
-        np.bincount(w, minlength=n_bins).astype(float),
-        np.bincount(w, weights=np.log(f[has]), minlength=n_bins),
-        np.bincount(w, weights=engagements[has], minlength=n_bins),
-        np.bincount(w, weights=exposure[has], minlength=n_bins),
-    ])
+    return np.column_stack(
+        [
+            np.bincount(w, minlength=n_bins).astype(float),
+            np.bincount(w, weights=np.log(f[has]), minlength=n_bins),
+            np.bincount(w, weights=engagements[has], minlength=n_bins),
+            np.bincount(w, weights=exposure[has], minlength=n_bins),
+        ]
+    )
 
 
 def _slope_of_sums(sums: np.ndarray) -> float:
@@ -93,8 +102,9 @@ def _slope_of_sums(sums: np.ndarray) -> float:
     return float(np.polyfit(x, y, 1)[0]) if keep.sum() > 1 else float("nan")
 
 
-def engagement_by_tier(table: pd.DataFrame, bins_per_decade: float = 2.0, low: float = 1_000.0,
-                       high: float = 20_000_000.0) -> pd.DataFrame:
+def engagement_by_tier(
+    table: pd.DataFrame, bins_per_decade: float = 2.0, low: float = 1_000.0, high: float = 20_000_000.0
+) -> pd.DataFrame:
     """Organic engagement per follower per post in log-spaced follower bins (ratio of sums).
 
     ``rate = sum engagements / sum (followers x posts)`` over the creators in a bin,
@@ -113,11 +123,17 @@ def engagement_by_tier(table: pd.DataFrame, bins_per_decade: float = 2.0, low: f
     sums = _bin_sums(table, edges)
     keep = sums[:, 0] > 0
     b = np.flatnonzero(keep)
-    return pd.DataFrame({
-        "bin_low": edges[b], "bin_high": edges[b + 1], "creators": sums[b, 0],
-        "followers": np.exp(sums[b, 1] / sums[b, 0]), "engagements": sums[b, 2], "exposure": sums[b, 3],
-        "rate": sums[b, 2] / sums[b, 3],
-    })
+    return pd.DataFrame(
+        {
+            "bin_low": edges[b],
+            "bin_high": edges[b + 1],
+            "creators": sums[b, 0],
+            "followers": np.exp(sums[b, 1] / sums[b, 0]),
+            "engagements": sums[b, 2],
+            "exposure": sums[b, 3],
+            "rate": sums[b, 2] / sums[b, 3],
+        }
+    )
 
 
 def fit_power_law(followers, rate) -> tuple[float, float]:
@@ -135,9 +151,14 @@ def fit_power_law(followers, rate) -> tuple[float, float]:
     return float(b), float(np.exp(log_a))
 
 
-def check_engagement(n: int = 20_000, runs: int = 32, days: int = 30, seed=4,
-                     slope_range: tuple[float, float] = ENGAGEMENT_SLOPE_RANGE,
-                     bootstrap: int = 2000) -> list[CheckResult]:
+def check_engagement(
+    n: int = 20_000,
+    runs: int = 32,
+    days: int = 30,
+    seed=4,
+    slope_range: tuple[float, float] = ENGAGEMENT_SLOPE_RANGE,
+    bootstrap: int = 2000,
+) -> list[CheckResult]:
     """Engagement-by-tier slope of default markets with no campaign (organic posts only).
 
     ``runs`` markets of ``n`` agents run ``days`` days; their creator tables are pooled
@@ -154,8 +175,11 @@ def check_engagement(n: int = 20_000, runs: int = 32, days: int = 30, seed=4,
     edges = _bin_edges(2.0, 1_000.0, 20_000_000.0)
     tables, sums = [], []
     for r in range(runs):
-        model = InfluencerModel(seed=_child(seed, r), params={"market": {"followers": n, "days": days},
-                                                              "campaign": {"strategy": "none"}}, collect=False)
+        model = InfluencerModel(
+            seed=_child(seed, r),
+            params={"market": {"followers": n, "days": days}, "campaign": {"strategy": "none"}},
+            collect=False,
+        )
         model.run()
         table = model.creator_table()
         tables.append(table)
@@ -174,20 +198,34 @@ def check_engagement(n: int = 20_000, runs: int = 32, days: int = 30, seed=4,
     at_micro = level * 10_000.0**slope
     below = pooled[pooled["followers"] < 100_000]
     above = pooled[pooled["followers"] >= 100_000]
-    local = [fit_power_law(part["followers"], part["rate"])[0] if len(part) > 1 else float("nan")
-             for part in (below, above)]
-    return [CheckResult(
-        "engagement by tier",
-        f"slope b of engagement per follower per post ~ F^b (pooled half-decade bins), in [{lo:g}, {hi:g}]",
-        (lo + hi) / 2, slope, (hi - lo) / 2, bool(lo <= slope <= hi), runs,
-        f"{runs} markets of {n:,} agents, {days} days, pooled; 95% bootstrap interval over markets "
-        f"{ci[0]:.3f} to {ci[1]:.3f}; one market's slope {np.mean(slopes):.3f} ± {np.std(slopes, ddof=1):.3f} (sd); "
-        f"local slope below 100k followers {local[0]:.3f}, above {local[1]:.3f}; "
-        f"fitted level at 10k followers {100 * at_micro:.2f}%; "
-        f"published points' slope (one intercept per source) {pub_slope:.3f}",
-        {"bins": pooled, "slope": slope, "level": level, "published": published, "run_slopes": slopes,
-         "local_slopes": local, "ci": ci},
-    )]
+    local = [
+        fit_power_law(part["followers"], part["rate"])[0] if len(part) > 1 else float("nan") for part in (below, above)
+    ]
+    return [
+        CheckResult(
+            "engagement by tier",
+            f"slope b of engagement per follower per post ~ F^b (pooled half-decade bins), in [{lo:g}, {hi:g}]",
+            (lo + hi) / 2,
+            slope,
+            (hi - lo) / 2,
+            bool(lo <= slope <= hi),
+            runs,
+            f"{runs} markets of {n:,} agents, {days} days, pooled; 95% bootstrap interval over markets "
+            f"{ci[0]:.3f} to {ci[1]:.3f}; one market's slope {np.mean(slopes):.3f} ± {np.std(slopes, ddof=1):.3f} (sd); "
+            f"local slope below 100k followers {local[0]:.3f}, above {local[1]:.3f}; "
+            f"fitted level at 10k followers {100 * at_micro:.2f}%; "
+            f"published points' slope (one intercept per source) {pub_slope:.3f}",
+            {
+                "bins": pooled,
+                "slope": slope,
+                "level": level,
+                "published": published,
+                "run_slopes": slopes,
+                "local_slopes": local,
+                "ci": ci,
+            },
+        )
+    ]
 
 
 def _published_slope(published: pd.DataFrame) -> float:

@@ -72,16 +72,22 @@ def run_validation(out_dir: Path, quick: bool = False, progress: bool = True) ->
         results.extend(rows)
         if progress:
             bad = sum(r.passed is False for r in rows)
-            print(f"validate: {name}: {len(rows) - bad}/{len(rows)} passed in {timings[name]:.0f} s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"validate: {name}: {len(rows) - bad}/{len(rows)} passed in {timings[name]:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
     table = results_table(results)
     table.to_csv(out_dir / "validation.csv", index=False)
     plots = write_plots(results, out_dir)
     write_report(results, out_dir, plots, timings, quick, time.perf_counter() - start)
     if progress:
         failed = int((table["passed"] == False).sum())  # noqa: E712 (None means not run)
-        print(f"validate: {len(table) - failed}/{len(table)} checks passed; report in "
-              f"{out_dir / 'VALIDATION_REPORT.md'}", file=sys.stderr, flush=True)
+        print(
+            f"validate: {len(table) - failed}/{len(table)} checks passed; report in {out_dir / 'VALIDATION_REPORT.md'}",
+            file=sys.stderr,
+            flush=True,
+        )
     return table
 
 
@@ -95,8 +101,14 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
-def write_report(results: list[CheckResult], out_dir: Path, plots: dict[str, str], timings: dict[str, float],
-                 quick: bool, total: float) -> Path:
+def write_report(
+    results: list[CheckResult],
+    out_dir: Path,
+    plots: dict[str, str],
+    timings: dict[str, float],
+    quick: bool,
+    total: float,
+) -> Path:
     """Write ``VALIDATION_REPORT.md``: the table, the plots and how the figures were made."""
     import platform
 
@@ -113,7 +125,9 @@ def write_report(results: list[CheckResult], out_dir: Path, plots: dict[str, str
         "Regenerate with `influencer-sim validate" + (" --quick" if quick else "") + "`; "
         "the method is in docs/VALIDATION.md.",
         "",
-        f"**{passed} passed, {failed} failed" + (f", {skipped} not run" if skipped else "") + f"** of {len(results)} checks.",
+        f"**{passed} passed, {failed} failed"
+        + (f", {skipped} not run" if skipped else "")
+        + f"** of {len(results)} checks.",
         "",
         "| check | expected | measured | tolerance | result |",
         "|---|---|---|---|---|",
@@ -185,8 +199,9 @@ def write_plots(results: list[CheckResult], out_dir: Path) -> dict[str, str]:
             for k, (_, x) in enumerate(entries):
                 mean, se = _mean_se(x)
                 ax.errorbar([k], [mean], yerr=[Z_MC * se], fmt="o", capsize=4, color=f"C{k}")
-                ax.annotate(f"{mean:.2f}\n({len(x):,} runs)", (k, mean), textcoords="offset points",
-                            xytext=(8, -4), fontsize=8)
+                ax.annotate(
+                    f"{mean:.2f}\n({len(x):,} runs)", (k, mean), textcoords="offset points", xytext=(8, -4), fontsize=8
+                )
             ax.set_xticks(range(len(entries)), [e[0] for e in entries])
             ax.set_xlim(-0.5, len(entries) - 0.3)
             ax.set_ylabel(f"mean spread ± {Z_MC} SE")
@@ -206,7 +221,9 @@ def write_plots(results: list[CheckResult], out_dir: Path) -> dict[str, str]:
             d = r.data
             axes[0].plot(d["t"], d["mean"], "-", color=f"C{k}", lw=1, label=f"model, dt = {d['dt']:g}")
             axes[1].plot(d["t"], d["mean"] - bass_curve(d["t"]), "-", color=f"C{k}", lw=1, label=f"dt = {d['dt']:g}")
-        axes[0].set(xlabel="day", ylabel="F(t), share who bought", title=f"Adoption, p = {BASS_P}, q = {BASS_Q} per day")
+        axes[0].set(
+            xlabel="day", ylabel="F(t), share who bought", title=f"Adoption, p = {BASS_P}, q = {BASS_Q} per day"
+        )
         axes[0].legend(fontsize=8)
         axes[1].axhline(0, color="k", lw=0.8)
         for s in (-0.01, 0.01):
@@ -233,26 +250,41 @@ def write_plots(results: list[CheckResult], out_dir: Path) -> dict[str, str]:
         d = eng[0].data
         bins, published = d["bins"], d["published"]
         fig, ax = subplots(figsize=(7.5, 5))
-        ax.scatter(bins["followers"], 100 * bins["rate"], s=12 + 6 * np.sqrt(bins["creators"]), color="C0",
-                   zorder=3, alpha=0.8)
+        ax.scatter(
+            bins["followers"], 100 * bins["rate"], s=12 + 6 * np.sqrt(bins["creators"]), color="C0", zorder=3, alpha=0.8
+        )
         ax.plot([], [], "o", color="C0", label="model: creators pooled in half-decade bins (area ~ creators)")
         x = np.logspace(3, np.log10(2e7), 50)
         ci = d.get("ci", (np.nan, np.nan))
-        ax.plot(x, 100 * d["level"] * x ** d["slope"], "C0-",
-                label=f"fit: F^{d['slope']:.3f} (95% CI {ci[0]:.3f} to {ci[1]:.3f})")
+        ax.plot(
+            x,
+            100 * d["level"] * x ** d["slope"],
+            "C0-",
+            label=f"fit: F^{d['slope']:.3f} (95% CI {ci[0]:.3f} to {ci[1]:.3f})",
+        )
         for k, (source, pts) in enumerate(published.groupby("source", sort=False)):
             short = source.split(" (")[0]
             year = int(pts["year"].iloc[0])
-            ax.plot(pts["followers"], 100 * pts["rate"], "s--", color=f"C{k + 1}", ms=7, lw=0.8,
-                    label=f"{short} {year} (published)")
+            ax.plot(
+                pts["followers"],
+                100 * pts["rate"],
+                "s--",
+                color=f"C{k + 1}",
+                ms=7,
+                lw=0.8,
+                label=f"{short} {year} (published)",
+            )
         for b in (-0.22, -0.17):
             ax.plot(x, 100 * d["level"] * 1e4 ** (d["slope"] - b) * x**b, ":", color="grey", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.set(xlabel="followers", ylabel="engagement per follower per post (%)",
-               title="Engagement by tier (dotted: slopes -0.22 and -0.17)")
+        ax.set(
+            xlabel="followers",
+            ylabel="engagement per follower per post (%)",
+            title="Engagement by tier (dotted: slopes -0.22 and -0.17)",
+        )
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(out_dir / "engagement_by_tier.png", dpi=120)
@@ -263,7 +295,10 @@ def write_plots(results: list[CheckResult], out_dir: Path) -> dict[str, str]:
         fig, axes = subplots(1, len(scale), figsize=(4 * len(scale), 3.8))
         for ax, r in zip(np.atleast_1d(axes), scale, strict=True):
             a, b = r.data["small"], r.data["large"]
-            n = [label.replace(" agents", "") + " agents" for label in r.check.split(": ")[1].split(" (")[0].split(" vs ")]
+            n = [
+                label.replace(" agents", "") + " agents"
+                for label in r.check.split(": ")[1].split(" (")[0].split(" vs ")
+            ]
             for k, x in enumerate((a, b)):
                 mean, se = _mean_se(x)
                 ax.errorbar([k], [mean], yerr=[1.96 * se], fmt="o", capsize=4, color=f"C{k}")
