@@ -1,23 +1,45 @@
 """Who acts: followers, creators and brands, as Mesa agents.
 
-Follower and creator state lives in arrays owned by the model (one entry per agent),
-so a day's update is array arithmetic over everyone at once; each agent object reads
-and writes its own entries through properties. ``model.agents`` is therefore always
-true: change ``agent.skepticism`` and the next step uses it.
+Follower and creator traits live in arrays (one entry per agent), so a day's update is
+array arithmetic over everyone at once; each agent object reads its own entries through
+properties. The traits a run may change (:attr:`AgentTraits.WRITABLE`) are also written
+through the agent: the write goes to the model's own copy of that array (the shared
+:class:`~simulation.graph.Market`, and so a paired arm on it, never sees it), and
+everything derived from it (the chance of seeing a post, the price factor) is
+recomputed before the next step uses it. Traits fixed when the campaign was booked
+(follower counts, fake share, fees) are read-only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from enum import IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
+from . import rules
+from .campaigns import Campaign, audience_overlap
+from .graph import Market, csr_row_entries, interest_fit
 from .params import NICHES, TIERS
 
 if TYPE_CHECKING:
     from .model import InfluencerModel
+
+#: What a brand counts each step (agents, posts and USD), reset at the start of a step.
+STEP_TALLIES = (
+    "impressions",
+    "engagements",
+    "clicks",
+    "conversions_direct",
+    "conversions_wom",
+    "seeded",
+    "spend",
+    "revenue",
+)
+#: What a brand counts per creator over the run.
+CREATOR_TALLIES = ("posts", "spend", "impressions", "engagements", "clicks", "conversions")
 
 
 class Funnel(IntEnum):
@@ -39,16 +61,89 @@ class Channel(IntEnum):
     SEEDED = 3  # placed by the experimenter (validation)
 
 
-def _array_property(array: str, doc: str):
-    """An attribute that reads and writes this agent's entry of a market array."""
+class AgentTraits:
+    """The follower and creator traits one model's run may change, copy-on-write.
+
+    Each trait reads as the market's array (read-only) until the first write through
+    :meth:`write`, which gives this model its own copy: models sharing a market (the arms
+    of a paired run) never see each other's writes, and the big edge arrays are never
+    copied. Every write bumps the trait's :attr:`version`; :class:`Derived` arrays compare
+    versions to know when to recompute.
+    """
+
+    FOLLOWER = ("skepticism", "price_sensitivity", "attention")
+    CREATOR = ("relatability", "authenticity", "responsiveness", "reach", "ad_load")
+    WRITABLE = FOLLOWER + CREATOR
+
+    skepticism: np.ndarray
+    price_sensitivity: np.ndarray
+    attention: np.ndarray
+    relatability: np.ndarray
+    authenticity: np.ndarray
+    responsiveness: np.ndarray
+    reach: np.ndarray
+    ad_load: np.ndarray
+
+    def __init__(self, market: Market):
+        self.version = dict.fromkeys(self.WRITABLE, 0)
+        self._owned: set[str] = set()
+        for name in self.WRITABLE:
+            shared = getattr(market, name).view()
+            shared.flags.writeable = False  # writes go through write(), never into the market
+            setattr(self, name, shared)
+
+    def write(self, name: str, index, value) -> None:
+        """Set ``trait[index] = value`` in this model's copy of the trait."""
+        if name not in self._owned:
+            setattr(self, name, getattr(self, name).copy())
+            self._owned.add(name)
+        getattr(self, name)[index] = value
+        self.version[name] += 1
+
+    def owns(self, name: str) -> bool:
+        """Whether this model has its own copy of a trait (it was written)."""
+        return name in self._owned
+
+
+class Derived:
+    """An array computed from state that may change, recomputed only when it has.
+
+    ``key()`` returns what the array depends on (trait versions, a price); ``value``
+    recomputes with ``compute()`` when the key differs from the last computation's.
+    """
+
+    def __init__(self, key: Callable[[], Hashable], compute: Callable[[], Any]):
+        self._key, self._compute = key, compute
+        self._computed_for: Hashable = object()
+        self._value: Any = None
+
+    @property
+    def value(self):
+        key = self._key()
+        if key != self._computed_for:
+            self._value, self._computed_for = self._compute(), key
+        return self._value
+
+
+def _trait_property(name: str, doc: str):
+    """An attribute for this agent's entry of a writable trait (see :class:`AgentTraits`)."""
 
     def get(self):
-        return getattr(self.model.market, array)[self.index].item()
+        return getattr(self.model.traits, name)[self.index].item()
 
     def set(self, value):
-        getattr(self.model.market, array)[self.index] = value
+        self.model.traits.write(name, self.index, value)
 
     return property(get, set, doc=doc)
+
+
+def _market_property(name: str, doc: str):
+    """A read-only attribute for this agent's entry of a market array."""
+
+    def get(self):
+        return getattr(self.model.market, name)[self.index].item()
+
+    return property(get, doc=doc + " Read-only: fixed when the campaign is booked.")
 
 
 class FollowerAgent(mesa.Agent):
@@ -58,9 +153,9 @@ class FollowerAgent(mesa.Agent):
         super().__init__(model)
         self.index = int(index)
 
-    skepticism = _array_property("skepticism", "Ad skepticism, 0-1.")
-    price_sensitivity = _array_property("price_sensitivity", "Price sensitivity (e-folds per reference price).")
-    attention = _array_property("attention", "Creators followed before each is seen less.")
+    skepticism = _trait_property("skepticism", "Ad skepticism, 0-1.")
+    price_sensitivity = _trait_property("price_sensitivity", "Price sensitivity (e-folds per reference price).")
+    attention = _trait_property("attention", "Creators followed before each is seen less.")
 
     @property
     def interests(self) -> dict[str, float]:
@@ -95,14 +190,14 @@ class CreatorAgent(mesa.Agent):
         super().__init__(model)
         self.index = int(index)
 
-    followers = _array_property("followers", "Real follower count (people, fakes included).")
-    authenticity = _array_property("authenticity", "Authenticity, 0-1.")
-    relatability = _array_property("relatability", "Relatability to the audience, 0-1.")
-    responsiveness = _array_property("responsiveness", "Share of comments answered, 0-1.")
-    reach = _array_property("reach", "Share of the real audience that sees one post.")
-    fake_share = _array_property("fake_share", "Share of fake or inactive followers.")
-    ad_load = _array_property("ad_load", "Share of own posts sponsored by other brands.")
-    fee = _array_property("fee", "Fee per sponsored post, USD.")
+    authenticity = _trait_property("authenticity", "Authenticity, 0-1.")
+    relatability = _trait_property("relatability", "Relatability to the audience, 0-1.")
+    responsiveness = _trait_property("responsiveness", "Share of comments answered, 0-1.")
+    reach = _trait_property("reach", "Share of the real audience that sees one post.")
+    ad_load = _trait_property("ad_load", "Share of own posts sponsored by other brands.")
+    followers = _market_property("followers", "Real follower count (people, fakes included).")
+    fake_share = _market_property("fake_share", "Share of fake or inactive followers.")
+    fee = _market_property("fee", "Fee per sponsored post, USD.")
 
     @property
     def niche(self) -> str:
@@ -127,20 +222,35 @@ class CreatorAgent(mesa.Agent):
 class BrandAgent(mesa.Agent):
     """A brand with a product, a budget, a booked campaign and its books.
 
-    Holds its own per-follower arrays (funnel state, exposures, attribution); the
-    model's step advances them with the rules in :mod:`simulation.rules`.
+    Owns its per-follower arrays (funnel state, exposures, attribution), what it derives
+    from the market once (each follower's fit for the product, the hired creators' follow
+    edges and audience overlap, the fee per post of each creator) and its books (spend,
+    revenue, per-step and per-creator tallies). The model's step advances the arrays with
+    the rules in :mod:`simulation.rules` and books events through the ``book_*`` methods.
+
+    Parameters
+    ----------
+    model : InfluencerModel
+        The model; the brand reads its market, traits and parameters.
+    name : str
+        The brand's name in result tables.
+    product : dict
+        ``niche``, ``price``, ``margin``, ``quality`` and ``budget`` (the ``brand`` section).
+    campaign : Campaign
+        The booked campaign (:func:`simulation.campaigns.plan_campaign`).
     """
 
-    def __init__(self, model: InfluencerModel, name: str, product: dict, campaign, n_followers: int):
+    def __init__(self, model: InfluencerModel, name: str, product: dict, campaign: Campaign):
         super().__init__(model)
+        m = model.market
+        n, c = m.n_followers, m.n_creators
         self.name = name
-        self.niche = NICHES.index(product["niche"])
-        self.price = float(product["price"])
+        self._niche = NICHES.index(product["niche"])
+        self._price = float(product["price"])
         self.margin = float(product["margin"])
         self.quality = float(product["quality"])
-        self.budget = float(product["budget"])
-        self.campaign = campaign
-        n = n_followers
+        self._budget = float(product["budget"])
+        self._campaign = campaign
         self.state = np.zeros(n, dtype=np.int8)  # Funnel
         self.views = np.zeros(n, dtype=np.int32)  # sponsored views so far
         self.post_reached = np.zeros(n, dtype=bool)
@@ -150,23 +260,121 @@ class BrandAgent(mesa.Agent):
         self.bought_step = np.full(n, -1, dtype=np.int32)
         self.satisfied = np.zeros(n, dtype=bool)
         self.warned = np.zeros(n, dtype=bool)
+        self._purchases: list[tuple[int, np.ndarray]] = []  # (step, buyers) per booking, recent ones only
         # books, in real people and USD
         self.spend = 0.0
         self.revenue = 0.0
-        # per-creator tallies (simulated agents, scaled on report)
-        c = model.market.n_creators
-        self.by_creator = {
-            key: np.zeros(c) for key in ("posts", "spend", "impressions", "engagements", "clicks", "conversions")
-        }
+        self.tally = dict.fromkeys(STEP_TALLIES, 0.0)  # this step's counts (agents, posts, USD)
+        self.by_creator = {key: np.zeros(c) for key in CREATOR_TALLIES}  # simulated agents, scaled on report
+        # derived once: the product's niche and the campaign are fixed
+        self.product_fit = interest_fit(m.interests, np.arange(n), np.full(n, self._niche))
+        self.hired_edges = csr_row_entries(m.follow_indptr, campaign.creators)
+        self.overlap = audience_overlap(m, campaign.creators)
+        self.fee_of = np.zeros(c)
+        self.fee_of[campaign.creators] = campaign.fee_per_post
+        traits, price_ref = model.traits, model.params["funnel"]["price_ref"]
+        self._price_kept = Derived(
+            lambda: (traits.version["price_sensitivity"], self._price),
+            lambda: rules.price_factor(self._price, traits.price_sensitivity, price_ref),
+        )
 
     @property
-    def friends_bought(self) -> np.ndarray:
-        """Friends of each follower who have bought (counted from the funnel states when read)."""
-        return self.model._friends_bought(self, np.arange(len(self.state)))
+    def niche(self) -> int:
+        """Index into NICHES of the product's niche (read-only: it fixed the campaign)."""
+        return self._niche
+
+    @property
+    def budget(self) -> float:
+        """Creator-fee budget, USD (read-only: it fixed the campaign)."""
+        return self._budget
+
+    @property
+    def campaign(self) -> Campaign:
+        """The booked campaign (read-only)."""
+        return self._campaign
+
+    @property
+    def price(self) -> float:
+        """Product price, USD; a new price takes effect at the next purchase decision."""
+        return self._price
+
+    @price.setter
+    def price(self, value: float) -> None:
+        self._price = float(value)
+
+    @property
+    def price_kept(self) -> np.ndarray:
+        """Purchase odds each follower keeps at this price, ``exp(-beta p / p_ref)``."""
+        return self._price_kept.value
 
     @property
     def profit(self) -> float:
         return self.revenue * self.margin - self.spend
+
+    # ------------------------------------------------------------------ reading
+    def friends_who_bought(self, followers: np.ndarray) -> np.ndarray:
+        """How many friends of each of ``followers`` have bought, counted when asked.
+
+        Reads only these followers' friend lists; keeping a count for everyone would
+        touch every buyer's friends at each purchase, the cost of a word-of-mouth cascade.
+        """
+        m = self.model.market
+        lens = m.friend_indptr[followers + 1] - m.friend_indptr[followers]
+        owner = np.repeat(np.arange(len(followers)), lens)
+        bought = self.state[m.friend_index[csr_row_entries(m.friend_indptr, followers)]] == Funnel.PURCHASED
+        return np.bincount(owner[bought], minlength=len(followers))
+
+    @property
+    def friends_bought(self) -> np.ndarray:
+        """Friends of each follower who have bought (counted from the funnel states when read)."""
+        return self.friends_who_bought(np.arange(len(self.state)))
+
+    def recent_buyers(self, step: int, active_steps: int) -> np.ndarray:
+        """Sorted buyers who bought 1 to ``active_steps`` steps before ``step`` (older ones are forgotten)."""
+        self._purchases[:] = [(when, who) for when, who in self._purchases if step - when <= active_steps]
+        recent = [who for when, who in self._purchases if step - when >= 1]
+        return np.sort(np.concatenate(recent)) if recent else np.empty(0, dtype=np.int64)
+
+    # ------------------------------------------------------------------ booking
+    def start_step(self) -> None:
+        """Zero this step's tallies."""
+        self.tally = dict.fromkeys(STEP_TALLIES, 0.0)
+
+    def book_posts(self, creators: np.ndarray, counts: np.ndarray) -> None:
+        """Pay for ``counts[i]`` sponsored posts by ``creators[i]``."""
+        fees = self.fee_of[creators] * counts
+        self.spend += float(fees.sum())
+        self.tally["spend"] += float(fees.sum())
+        self.by_creator["posts"][creators] += counts
+        self.by_creator["spend"][creators] += fees
+
+    def count(self, event: str, creators: np.ndarray) -> None:
+        """Count one ``event`` (impressions, engagements, clicks) per entry of ``creators``."""
+        self.by_creator[event] += np.bincount(creators, minlength=len(self.fee_of))
+        self.tally[event] += len(creators)
+
+    def book_purchases(
+        self,
+        followers: np.ndarray,
+        channel: Channel,
+        origin: np.ndarray,
+        satisfied: np.ndarray,
+        step: int,
+        people_per_agent: float,
+    ) -> None:
+        """Book new buyers (distinct, not yet buyers): funnel, attribution, satisfaction, revenue."""
+        self.state[followers] = Funnel.PURCHASED
+        self.channel[followers] = channel
+        self.origin[followers] = origin
+        self.bought_step[followers] = step
+        self._purchases.append((step, followers))
+        self.satisfied[followers] = satisfied
+        np.add.at(self.by_creator["conversions"], origin[origin >= 0], 1.0)
+        key = {Channel.DIRECT: "conversions_direct", Channel.WORD_OF_MOUTH: "conversions_wom"}.get(channel, "seeded")
+        self.tally[key] += len(followers)
+        revenue = len(followers) * people_per_agent * self._price if channel != Channel.SEEDED else 0.0
+        self.revenue += revenue
+        self.tally["revenue"] += revenue
 
     def seed_buyers(self, followers) -> None:
         """Make ``followers`` buyers now (for word-of-mouth experiments and validation)."""

@@ -206,10 +206,12 @@ def _load(args) -> tuple[dict, Path]:
 def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str):
     """Run the experiment and write its directory; returns (results, directory)."""
     from . import output, plots
-    from .experiment import run_experiment
+    from .experiment import on_graph, run_experiment
     from .graph_io import load_graph
 
     graph = load_graph(args.graph) if args.graph else None
+    if graph is not None:  # the manifest records the population the run uses
+        scenario = on_graph(scenario, graph)
     progress = not args.quiet and sys.stderr.isatty()
     results = run_experiment(
         scenario,

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from .graph import generate_market
-from .graph_io import market_from_graph
+from .graph_io import graph_population, market_from_graph
 from .model import InfluencerModel, seed_sequence, stream
 from .params import flatten, nest, resolve
 
@@ -65,6 +65,13 @@ def with_overrides(params: dict, overrides: dict[str, Any]) -> dict:
     if "scenario" in params:
         out["scenario"] = params["scenario"]
     return out
+
+
+def on_graph(params: dict, graph) -> dict:
+    """``params`` with the follower agents and the population a graph fixes
+    (:func:`simulation.graph_io.graph_population`): what a run on ``graph`` uses and its manifest records."""
+    n, population = graph_population(graph, params["market"]["population"])
+    return with_overrides(params, {"market.followers": n, "market.population": population})
 
 
 def strategy_arms(strategies: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -177,11 +184,8 @@ def run_experiment(
     """
     for overrides in arms.values():  # check every arm before computing anything
         with_overrides(params, overrides)
-    if graph is not None:  # the graph fixes the number of follower agents
-        n = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
-        params = with_overrides(
-            params, {"market.followers": n, "market.population": max(n, params["market"]["population"])}
-        )
+    if graph is not None:
+        params = on_graph(params, graph)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
     seqs = seed_sequence(seed).spawn(first + replications)[first:]

@@ -14,9 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .params import NICHES, TIERS, resolve
+from .params import BY_KEY, NICHES, TIERS, resolve
 
 REFERENCE_FOLLOWERS = 10_000.0  # creator traits are quoted at this follower count
+MAX_FAKE_SHARE = BY_KEY["creators.fake_share_ref"].high  # no creator is more fake than the declared bound
+TRUST_FLOOR = 0.01  # initial trust is at least this: a follower who follows trusts a little
+REDRAW_ROUNDS = 50  # audience shortfalls are redrawn at most this often (a few rounds suffice in practice)
+BIG_AUDIENCE_DIVISOR = 5  # audiences above 1/5 of all followers are drawn without replacement
+MIN_SAMPLING_WEIGHT = 1e-300  # keeps log(u) / weight finite for a follower with no interest in a niche
 
 
 @dataclass
@@ -123,7 +128,7 @@ def creator_traits(followers: np.ndarray, p: dict[str, Any], rng: np.random.Gene
         "authenticity": noisy(p["authenticity_ref"], p["authenticity_exponent"]),
         "responsiveness": noisy(p["responsiveness_ref"], p["responsiveness_exponent"]),
         "reach": np.clip(p["reach_ref"] * x ** (-p["reach_exponent"]), 0.0, 1.0),
-        "fake_share": np.clip(p["fake_share_ref"] + p["fake_share_per_decade"] * np.log10(x), 0.0, 0.95),
+        "fake_share": np.clip(p["fake_share_ref"] + p["fake_share_per_decade"] * np.log10(x), 0.0, MAX_FAKE_SHARE),
         "ad_load": np.clip(
             p["ad_load"] * np.exp(p["ad_load_sd"] * rng.standard_normal(n) - p["ad_load_sd"] ** 2 / 2), 0.0, 1.0
         ),
@@ -153,7 +158,9 @@ def _creator_population(p: dict[str, Any], rng: np.random.Generator):
     )
 
 
-def _followers(p: dict[str, Any], n: int, rng: np.random.Generator):
+def follower_traits(p: dict[str, Any], n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Traits of ``n`` followers drawn from the ``followers`` parameters: interests (Dirichlet
+    shares over NICHES), skepticism, price sensitivity and attention, keyed as on :class:`Market`."""
     k = len(NICHES)
     interests = rng.dirichlet(np.full(k, p["interest_concentration"]), size=n)
     # rows of tiny Dirichlet draws can underflow to all-zero; give them a uniform taste
@@ -162,7 +169,7 @@ def _followers(p: dict[str, Any], n: int, rng: np.random.Generator):
     skepticism = np.clip(p["skepticism_mean"] + p["skepticism_sd"] * rng.standard_normal(n), 0, 1)
     price = np.clip(p["price_sensitivity_mean"] + p["price_sensitivity_sd"] * rng.standard_normal(n), 0, None)
     attention = p["attention"] * np.exp(p["attention_sd"] * rng.standard_normal(n))
-    return interests, skepticism, price, attention
+    return {"interests": interests, "skepticism": skepticism, "price_sensitivity": price, "attention": attention}
 
 
 def stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -183,10 +190,10 @@ def _sample_audiences(
     """
     n = weights_by_niche.shape[1]
     out_c, out_f = [], []
-    big = sizes > n // 5
+    big = sizes > n // BIG_AUDIENCE_DIVISOR
     for c in np.flatnonzero(big):
         w = weights_by_niche[niche[c]]
-        keys = np.log(rng.random(n)) / np.maximum(w, 1e-300)
+        keys = np.log(rng.random(n)) / np.maximum(w, MIN_SAMPLING_WEIGHT)
         chosen = np.argpartition(-keys, sizes[c] - 1)[: sizes[c]]
         out_c.append(np.full(len(chosen), c, dtype=np.int64))
         out_f.append(chosen.astype(np.int64))
@@ -199,7 +206,7 @@ def _sample_audiences(
         need = sizes[members].copy()
         have = np.empty(0, dtype=np.int64)  # sorted keys creator * n + follower
         got = np.zeros(len(sizes), dtype=np.int64)
-        for _ in range(50):
+        for _ in range(REDRAW_ROUNDS):
             if need.sum() == 0:
                 break
             owners = np.repeat(members, need)
@@ -216,13 +223,40 @@ def _sample_audiences(
     return keys // n, keys % n
 
 
-def _sorted_unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique`` by sorting: numpy >= 2.3 dedupes plain ``unique`` calls with a hash
-    table, which is ~50x slower than a sort on millions of scattered int64 keys."""
-    keys = np.sort(keys)
-    keep = np.ones(len(keys), dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
-    return keys[keep]
+def sorted_unique(values: np.ndarray, return_first: bool = False):
+    """Sorted distinct ``values`` (with ``return_first``, also where each first occurs), by sorting.
+
+    The result of ``np.unique(values, return_index=return_first)``, faster: numpy >= 2.3
+    dedupes a plain ``unique`` with a hash table, ~50x slower than a sort on millions of
+    scattered int64 keys, and ``return_index`` uses a stable argsort, several times slower
+    than one int64 sort of ``value * n + position`` (the position keeps each value's first
+    occurrence first).
+
+    Examples
+    --------
+    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    >>> [a.tolist() for a in sorted_unique(np.array([3, 1, 3, 2]), return_first=True)]
+    [[1, 2, 3], [1, 3, 0]]
+    """
+    if not return_first:
+        values = np.sort(values)
+        return values[_starts_of_runs(values)]
+    n = len(values)
+    if n == 0 or int(values.max()) >= np.iinfo(np.int64).max // n - 1:
+        return np.unique(values, return_index=True)
+    key = values.astype(np.int64) * n + np.arange(n)
+    key.sort()
+    value = key // n
+    keep = _starts_of_runs(value)
+    return value[keep].astype(values.dtype, copy=False), key[keep] % n
+
+
+def _starts_of_runs(sorted_values: np.ndarray) -> np.ndarray:
+    """True where a sorted array's value differs from the one before (and at 0)."""
+    keep = np.ones(len(sorted_values), dtype=bool)
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=keep[1:])
+    return keep
 
 
 def _merge_unique(have: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,7 +265,7 @@ def _merge_unique(have: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.nda
     Costs one copy of ``have`` plus a sort of ``new``, so redrawing a small shortfall
     does not re-sort everything drawn before.
     """
-    new = _sorted_unique(new)
+    new = sorted_unique(new)
     if len(have):
         at = np.searchsorted(have, new)
         present = have[np.minimum(at, len(have) - 1)] == new
@@ -275,7 +309,7 @@ def friendship_csr(favourite: np.ndarray, p: dict[str, Any], rng: np.random.Gene
 
     src = np.concatenate([src_in, src_out])
     dst = np.concatenate([dst_in, dst_out])
-    return _undirected_csr(src, dst, n)
+    return undirected_csr(src, dst, n)
 
 
 def csr_indptr(rows: np.ndarray, n: int) -> np.ndarray:
@@ -291,11 +325,29 @@ def csr_indptr(rows: np.ndarray, n: int) -> np.ndarray:
     return indptr
 
 
-def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def csr_row_entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenated ``range(indptr[r], indptr[r + 1])`` for each row ``r`` of a CSR array.
+
+    Examples
+    --------
+    >>> csr_row_entries(np.array([0, 2, 2, 5]), np.array([2, 0])).tolist()
+    [2, 3, 4, 0, 1]
+    """
+    starts = indptr[rows]
+    lens = indptr[rows + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+
+
+def undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Friendship CSR arrays (both directions, by row then column) of ties ``src[i] - dst[i]``
+    among ``n`` followers; duplicates and self-loops are dropped."""
     keep = src != dst
     lo = np.minimum(src[keep], dst[keep]).astype(np.int64)
     hi = np.maximum(src[keep], dst[keep]).astype(np.int64)
-    pairs = _sorted_unique(lo * n + hi)
+    pairs = sorted_unique(lo * n + hi)
     lo, hi = pairs // n, pairs % n
     keys = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))  # both directions, by row then column
     rows, cols = keys // n, keys % n
@@ -304,8 +356,8 @@ def _undirected_csr(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarra
 
 
 def initial_trust(authenticity: np.ndarray, relatability: np.ndarray, sd: float, rng) -> np.ndarray:
-    """Initial trust on follow edges: ``clip(sqrt(authenticity * relatability) + sd * z, 0.01, 1)``."""
-    return np.clip(np.sqrt(authenticity * relatability) + sd * rng.standard_normal(len(authenticity)), 0.01, 1.0)
+    """Initial trust on follow edges: ``clip(sqrt(authenticity * relatability) + sd * z, TRUST_FLOOR, 1)``."""
+    return np.clip(np.sqrt(authenticity * relatability) + sd * rng.standard_normal(len(authenticity)), TRUST_FLOOR, 1.0)
 
 
 def interest_fit(interests: np.ndarray, follower: np.ndarray, niche: np.ndarray) -> np.ndarray:
@@ -335,31 +387,61 @@ def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:
     n = int(mp["followers"])
     niche, followers, tier = _creator_population(cp, rng)
     traits = creator_traits(followers, cp, rng)
-    interests, skepticism, price, attention = _followers(fp, n, rng)
+    people = follower_traits(fp, n, rng)
 
     agents_per_person = n / mp["population"]
     sizes = stochastic_round(followers * (1 - traits["fake_share"]) * agents_per_person, rng)
     sizes = np.minimum(sizes, n)
     h = cp["homophily"]
-    weights_by_niche = h * interests.T * len(NICHES) + (1 - h)
+    weights_by_niche = h * people["interests"].T * len(NICHES) + (1 - h)
     creators, audience = _sample_audiences(sizes, niche, weights_by_niche, rng)
-    indptr = csr_indptr(creators, len(niche))
     trust = initial_trust(traits["authenticity"][creators], traits["relatability"][creators], tp["initial_sd"], rng)
-    favourite = interests.argmax(axis=1)
-    friend_indptr, friend_index = friendship_csr(favourite, fp, rng)
-    return Market(
-        population=float(mp["population"]),
-        interests=interests,
-        skepticism=skepticism,
-        price_sensitivity=price,
-        attention=attention,
+    favourite = people["interests"].argmax(axis=1)
+    return build_market(
+        population=mp["population"],
+        follower_traits=people,
         niche=niche,
         followers=followers,
         tier=tier,
-        follow_indptr=indptr,
-        follow_follower=audience.astype(np.int32),
+        creator_traits=traits,
+        follow_creator=creators,
+        follow_follower=audience,
         trust=trust,
-        friend_indptr=friend_indptr,
-        friend_index=friend_index,
-        **traits,
+        friends=friendship_csr(favourite, fp, rng),
+    )
+
+
+def build_market(
+    *,
+    population: float,
+    follower_traits: dict[str, np.ndarray],
+    niche: np.ndarray,
+    followers: np.ndarray,
+    tier: np.ndarray,
+    creator_traits: dict[str, np.ndarray],
+    follow_creator: np.ndarray,
+    follow_follower: np.ndarray,
+    trust: np.ndarray,
+    friends: tuple[np.ndarray, np.ndarray],
+    labels: dict[str, Any] | None = None,
+) -> Market:
+    """A :class:`Market` from its parts, in the dtypes the model expects.
+
+    ``follower_traits`` and ``creator_traits`` are keyed as :func:`follower_traits` and
+    :func:`creator_traits` return them; follow edges (``follow_creator``, ``follow_follower``,
+    ``trust``) come sorted by creator; ``friends`` is ``(friend_indptr, friend_index)``.
+    """
+    return Market(
+        population=float(population),
+        niche=niche,
+        followers=followers,
+        tier=tier,
+        follow_indptr=csr_indptr(follow_creator, len(niche)),
+        follow_follower=np.asarray(follow_follower).astype(np.int32),
+        trust=trust,
+        friend_indptr=friends[0],
+        friend_index=friends[1],
+        labels=labels if labels is not None else {},
+        **follower_traits,
+        **creator_traits,
     )

@@ -21,13 +21,14 @@ import numpy as np
 
 from .graph import (
     Market,
-    _followers,
-    _undirected_csr,
+    build_market,
     creator_traits,
-    csr_indptr,
+    follower_traits,
     generate_market,
     initial_trust,
+    sorted_unique,
     tier_of,
+    undirected_csr,
 )
 from .params import NICHES, TIERS, ScenarioError, resolve
 
@@ -96,6 +97,32 @@ def build_graph(params: dict[str, Any] | None = None, seed=None) -> nx.DiGraph:
     return to_networkx(generate_market(params, seed))
 
 
+def graph_population(graph: nx.Graph, population: float) -> tuple[int, int]:
+    """The follower agents a graph fixes and the people they stand for: ``(followers, population)``.
+
+    Every node not of ``kind="creator"`` is a follower agent. The population is the graph's
+    own ``population`` attribute when it has one, ``population`` (the scenario's
+    ``market.population``) otherwise, rounded to whole people and at least one person per
+    agent. The model, the experiment runner and :func:`market_from_graph` all use this rule.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("a", "b"), ("b", "c")])
+    >>> graph_population(g, 1_000)
+    (3, 1000)
+    >>> g.graph["population"] = 2.4
+    >>> graph_population(g, 1_000)
+    (3, 3)
+    """
+    followers = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
+    value = graph.graph.get("population", population)
+    try:
+        people = int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):
+        raise ScenarioError(f"graph: population={value!r} is not allowed: expected a number of people") from None
+    return followers, max(people, followers)
+
+
 def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, seed=None) -> Market:
     """Turn a user's NetworkX graph into a :class:`Market` (conventions in docs/GRAPH_FORMAT.md).
 
@@ -115,9 +142,7 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     cidx = {v: k for k, v in enumerate(creator_ids)}
     fidx = {v: i for i, v in enumerate(follower_ids)}
     n, c = len(follower_ids), len(creator_ids)
-    population = float(graph.graph.get("population", params["market"]["population"]))
-    if population < n:
-        population = float(n)
+    _, population = graph_population(graph, params["market"]["population"])
 
     follow_f, follow_c, follow_t, fr_a, fr_b = [], [], [], [], []
     for u, v, data in graph.edges(data=True):
@@ -133,18 +158,19 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
             fr_b.append(fidx[v])
 
     fp, cp = params["followers"], params["creators"]
-    interests, skepticism, price, attention = _followers(fp, n, rng)
+    people = follower_traits(fp, n, rng)
+    interests = people["interests"]
     for j, name in enumerate(NICHES):
         _fill(interests[:, j], graph, follower_ids, f"interest_{name}")
     totals = interests.sum(axis=1, keepdims=True)
-    interests = np.where(
+    people["interests"] = np.where(
         totals > 0, interests / np.where(totals > 0, totals, 1), 1.0 / len(NICHES)
     )  # all-zero: uniform
-    for arr, name in ((skepticism, "skepticism"), (price, "price_sensitivity"), (attention, "attention")):
-        _fill(arr, graph, follower_ids, name)
+    for name in FOLLOWER_ATTRIBUTES:
+        _fill(people[name], graph, follower_ids, name)
 
     follow_f, follow_c = np.asarray(follow_f, np.int64), np.asarray(follow_c, np.int64)
-    key, first = np.unique(follow_c * n + follow_f, return_index=True)
+    key, first = sorted_unique(follow_c * n + follow_f, return_first=True)
     follow_c, follow_f = key // n, key % n
     follow_t = np.asarray(follow_t, float)[first] if len(first) else np.empty(0)
     audience = np.bincount(follow_c, minlength=c)
@@ -163,24 +189,18 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
         traits["authenticity"][follow_c], traits["relatability"][follow_c], params["trust"]["initial_sd"], rng
     )
     trust = np.clip(np.where(np.isfinite(follow_t), follow_t, fresh), 0.0, 1.0)
-    indptr = csr_indptr(follow_c, c)
-    friend_indptr, friend_index = _undirected_csr(np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n)
-    return Market(
+    return build_market(
         population=population,
-        interests=interests,
-        skepticism=skepticism,
-        price_sensitivity=price,
-        attention=attention,
+        follower_traits=people,
         niche=niche,
         followers=followers,
         tier=tier,
-        follow_indptr=indptr,
-        follow_follower=follow_f.astype(np.int32),
+        creator_traits=traits,
+        follow_creator=follow_c,
+        follow_follower=follow_f,
         trust=trust,
-        friend_indptr=friend_indptr,
-        friend_index=friend_index,
+        friends=undirected_csr(np.asarray(fr_a, np.int64), np.asarray(fr_b, np.int64), n),
         labels={"creators": creator_ids, "followers": follower_ids},
-        **traits,
     )
 
 

@@ -20,23 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .agents import Funnel
+from .agents import STEP_TALLIES, Funnel
 from .params import NICHES, TIERS
 
 if TYPE_CHECKING:
     from .agents import BrandAgent
     from .model import InfluencerModel
 
-STEP_TALLIES = (
-    "impressions",
-    "engagements",
-    "clicks",
-    "conversions_direct",
-    "conversions_wom",
-    "seeded",
-    "spend",
-    "revenue",
-)
 STEP_COLUMNS = (
     "step",
     "day",

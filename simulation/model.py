@@ -21,16 +21,17 @@ the same organic day-to-day draws: paired runs use common random numbers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
 import numpy as np
 
 from . import metrics, rules
-from .agents import BrandAgent, Channel, CreatorAgent, FollowerAgent, Funnel
-from .campaigns import audience_overlap, plan_campaign
-from .graph import Market, generate_market, interest_fit
-from .graph_io import market_from_graph, to_networkx
+from .agents import AgentTraits, BrandAgent, Channel, CreatorAgent, Derived, FollowerAgent, Funnel
+from .campaigns import plan_campaign
+from .graph import Market, csr_row_entries, generate_market, interest_fit, sorted_unique
+from .graph_io import graph_population, market_from_graph, to_networkx
 from .params import BY_KEY, ScenarioError, flatten, nest, resolve
 
 STREAMS = ("market", "organic", "campaign", "word_of_mouth", "mesa")
@@ -55,31 +56,16 @@ def stream(seq: np.random.SeedSequence, name: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, STREAMS.index(name)))
 
 
-def _edge_ranges(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Concatenated ``range(indptr[r], indptr[r+1])`` for each row ``r``."""
-    starts = indptr[rows]
-    lens = indptr[rows + 1] - starts
-    total = int(lens.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    return np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+@dataclass(frozen=True)
+class SponsoredViews:
+    """One step's views of a brand's sponsored posts: one entry per (post, follower) view."""
 
-
-def _unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_index=True)`` by one sort of ``value * n + position``.
-
-    An int64 sort is several times faster than the stable argsort ``np.unique`` uses, and
-    the position in the key keeps the first occurrence of each value first.
-    """
-    n = len(values)
-    if n == 0 or int(values.max()) >= np.iinfo(np.int64).max // n - 1:
-        return np.unique(values, return_index=True)
-    key = values.astype(np.int64) * n + np.arange(n)
-    key.sort()
-    value = key // n
-    keep = np.ones(n, dtype=bool)
-    np.not_equal(value[1:], value[:-1], out=keep[1:])
-    return value[keep].astype(values.dtype, copy=False), key[keep] % n
+    edge: np.ndarray  # the follow edge the post was seen on
+    follower: np.ndarray
+    creator: np.ndarray
+    exposure: np.ndarray  # this is the follower's k-th sponsored view of the brand
+    undecided: np.ndarray  # the follower had not bought before this step's views
+    engaged_followers: np.ndarray  # sorted, distinct: followers who engaged with a post
 
 
 class InfluencerModel(mesa.Model):
@@ -126,12 +112,10 @@ class InfluencerModel(mesa.Model):
         self.seed_sequence = seq
         merged = flatten({k: v for k, v in (params or {}).items() if k != "scenario"})
         merged.update({k.replace("__", "."): v for k, v in overrides.items()})
-        if graph is not None:  # the graph fixes the number of follower agents (and may carry the population)
-            merged["market.followers"] = sum(1 for _, kind in graph.nodes(data="kind") if kind != "creator")
-            population = graph.graph.get(
-                "population", merged.get("market.population", BY_KEY["market.population"].default)
+        if graph is not None:  # the graph fixes the number of follower agents and the people they stand for
+            merged["market.followers"], merged["market.population"] = graph_population(
+                graph, merged.get("market.population", BY_KEY["market.population"].default)
             )
-            merged["market.population"] = max(int(round(float(population))), merged["market.followers"])
         elif market is not None:
             merged["market.followers"] = market.n_followers
         self.params = resolve(nest(merged))
@@ -143,13 +127,13 @@ class InfluencerModel(mesa.Model):
                 else generate_market(p, stream(seq, "market"))
             )
         self.market = market
+        self.traits = AgentTraits(market)  # this model's copy-on-write of what agents may change
         self.rng_organic = np.random.default_rng(stream(seq, "organic"))
         self.rng_campaign = np.random.default_rng(stream(seq, "campaign"))
         self.rng_wom = np.random.default_rng(stream(seq, "word_of_mouth"))
         self.dt = float(p["market"]["dt"])
         self.day = 0.0
         self.n_steps = max(1, int(round(p["market"]["days"] / self.dt)))
-        self._purchase_log: dict[BrandAgent, list[tuple[int, np.ndarray]]] = {}  # (step, buyers) per booking
         self._derive_static_arrays()
 
         # Agent(model) registers itself; a plain loop skips the AgentSet that create_agents
@@ -158,10 +142,7 @@ class InfluencerModel(mesa.Model):
             FollowerAgent(self, i)
         for k in range(market.n_creators):
             CreatorAgent(self, k)
-        campaign = plan_campaign(market, p)
-        brand = BrandAgent(self, p["brand"]["niche"], p["brand"], campaign, market.n_followers)
-        self.brands = [brand]
-        self._prepare_brand(brand)
+        self.brands = [BrandAgent(self, p["brand"]["niche"], p["brand"], plan_campaign(market, p))]
 
         self.organic = {k: np.zeros(market.n_creators) for k in ("posts", "views", "engagements")}
         self.collect = collect
@@ -173,30 +154,32 @@ class InfluencerModel(mesa.Model):
 
     # ------------------------------------------------------------------ setup
     def _derive_static_arrays(self) -> None:
-        m = self.market
+        m, traits = self.market, self.traits
         self.creator_of_edge = m.follow_creator
         self.trust = m.trust.astype(float).copy()
-        n_follows = np.bincount(m.follow_follower, minlength=m.n_followers)
+        self._follows_of_follower = np.bincount(m.follow_follower, minlength=m.n_followers)
         self._edges_by_follower = np.argsort(m.follow_follower, kind="stable")
-        self._follower_edge_indptr = np.concatenate([[0], np.cumsum(n_follows)])
-        c = self.creator_of_edge
-        self.view_prob = rules.view_probability(
-            m.reach[c], m.attention[m.follow_follower], n_follows[m.follow_follower]
-        )
-        self._view_once = 1.0 - (1.0 - self.view_prob)  # P(view) of one post, as the general formula rounds it
-        self.edge_fit = interest_fit(m.interests, m.follow_follower, m.niche[c])
+        self._follower_edge_indptr = np.concatenate([[0], np.cumsum(self._follows_of_follower)])
+        self.edge_fit = interest_fit(m.interests, m.follow_follower, m.niche[self.creator_of_edge])
         self.degree = np.diff(m.friend_indptr)
         self.people_per_agent = m.people_per_agent
+        self._view_chance = Derived(
+            lambda: (traits.version["reach"], traits.version["attention"]), self._compute_view_probability
+        )
 
-    def _prepare_brand(self, brand: BrandAgent) -> None:
-        m, p = self.market, self.params
-        brand.product_fit = interest_fit(m.interests, np.arange(m.n_followers), np.full(m.n_followers, brand.niche))
-        brand.price_kept = rules.price_factor(brand.price, m.price_sensitivity, p["funnel"]["price_ref"])
-        brand.hired_edges = _edge_ranges(m.follow_indptr, brand.campaign.creators)
-        brand.overlap = audience_overlap(m, brand.campaign.creators)
-        brand.fee_of = np.zeros(m.n_creators)
-        brand.fee_of[brand.campaign.creators] = brand.campaign.fee_per_post
-        brand.tally = dict.fromkeys(metrics.STEP_TALLIES, 0.0)
+    def _compute_view_probability(self) -> tuple[np.ndarray, np.ndarray]:
+        m, traits = self.market, self.traits
+        follower = m.follow_follower
+        view_prob = rules.view_probability(
+            traits.reach[self.creator_of_edge], traits.attention[follower], self._follows_of_follower[follower]
+        )
+        # P(view) of one post, as 1 - (1 - view_prob) ** posts rounds it at posts = 1
+        return view_prob, 1.0 - (1.0 - view_prob)
+
+    @property
+    def view_probability(self) -> np.ndarray:
+        """Chance of seeing one post of the creator, per follow edge (current reach and attention)."""
+        return self._view_chance.value[0]
 
     def follower_edges(self, follower: int) -> np.ndarray:
         """Follow-edge indices of one follower."""
@@ -220,7 +203,7 @@ class InfluencerModel(mesa.Model):
     def step(self) -> None:
         t0, t1 = self.day, self.day + self.dt
         for brand in self.brands:
-            brand.tally = dict.fromkeys(metrics.STEP_TALLIES, 0.0)
+            brand.start_step()
         self._organic_posts()
         for brand in self.brands:
             clicked = self._sponsored_posts(brand, t0, t1)
@@ -236,144 +219,180 @@ class InfluencerModel(mesa.Model):
         for _ in range(self.n_steps - self.steps if steps is None else steps):
             self.step()
 
+    # ---------------------------------------------------- probabilities (one place each)
+    def _organic_engagement_probability(self, edges: np.ndarray, creators: np.ndarray) -> np.ndarray:
+        """P(engage | view) of an organic post seen on ``edges`` (of ``creators``)."""
+        return rules.engagement_probability(
+            self.params["engagement"]["rate"],
+            self.trust[edges],
+            self.traits.relatability[creators],
+            self.edge_fit[edges],
+        )
+
+    def _sponsored_engagement_probability(self, edges: np.ndarray, creators: np.ndarray) -> np.ndarray:
+        """P(engage | view) of a sponsored post seen on ``edges`` (of ``creators``)."""
+        engagement = self.params["engagement"]
+        return rules.engagement_probability(
+            engagement["rate"],
+            self.trust[edges],
+            self.traits.relatability[creators],
+            self.edge_fit[edges],
+            True,
+            self.traits.authenticity[creators],
+            engagement["sponsored_discount"],
+        )
+
+    def _click_probability(self, brand: BrandAgent, views: SponsoredViews) -> np.ndarray:
+        """P(click | view) of each sponsored view."""
+        funnel, traits = self.params["funnel"], self.traits
+        creator_fit = np.where(self.market.niche[views.creator] == brand.niche, 1.0, funnel["off_niche_fit"])
+        return rules.click_probability(
+            funnel["click_rate"],
+            self.trust[views.edge],
+            traits.relatability[views.creator],
+            creator_fit,
+            brand.product_fit[views.follower],
+            rules.ad_acceptance(traits.skepticism[views.follower], traits.authenticity[views.creator]),
+            rules.wearout(views.exposure, funnel["wearout"]),
+        )
+
+    def _purchase_probability(self, brand: BrandAgent, rate, followers: np.ndarray, trust: np.ndarray) -> np.ndarray:
+        """P(buy now) of interested ``followers`` at base ``rate``, trusting the recommender ``trust``."""
+        return rules.purchase_probability(
+            rate,
+            trust,
+            brand.price_kept[followers],
+            self._social_proof(brand, followers),
+            brand.warned[followers],
+            self.params["word_of_mouth"]["negative_effect"],
+        )
+
+    def _social_proof(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
+        return rules.social_proof(
+            brand.friends_who_bought(followers), self.degree[followers], self.params["funnel"]["social_proof"]
+        )
+
+    # ------------------------------------------------------------------ organic day
     def _organic_posts(self) -> None:
-        m, p = self.market, self.params
+        """Creators post; followers see posts, engage, and their trust moves with what they saw."""
+        m, p, traits = self.market, self.params, self.traits
         if m.n_creators == 0:  # a friends-only graph: nobody posts (and nothing is drawn)
             return
         rng = self.rng_organic
         rate = p["creators"]["posts_per_day"] * self.dt
         posts = (rng.random(m.n_creators) < rate).astype(np.int64) if rate <= 1 else rng.poisson(rate, m.n_creators)
-        c = self.creator_of_edge
-        u = rng.random(len(c))  # drawn for every edge, posting or not: stable streams
+        creator_of_edge = self.creator_of_edge
+        u = rng.random(len(creator_of_edge))  # drawn for every edge, posting or not: stable streams
+        view_prob, view_once = self._view_chance.value
         # P(view) = 1 - (1 - view_prob) ** posts; with at most one post per creator (the
-        # usual day) that is the static _view_once, so no power over every edge
+        # usual day) that is view_once, so no power over every edge
         if posts.max(initial=0) <= 1:
-            viewed = u < self._view_once
+            viewed = u < view_once
             if not posts.all():
-                viewed &= posts.astype(bool)[c]
-            e = np.flatnonzero(viewed)  # sorted: edges are grouped by creator
-            p_view = self._view_once[e]
+                viewed &= posts.astype(bool)[creator_of_edge]
+            edges = np.flatnonzero(viewed)  # sorted: edges are grouped by creator
+            p_view = view_once[edges]
         else:
-            p_view = 1.0 - (1.0 - self.view_prob) ** posts[c]
-            e = np.flatnonzero(u < p_view)
-            p_view = p_view[e]
+            p_view = 1.0 - (1.0 - view_prob) ** posts[creator_of_edge]
+            edges = np.flatnonzero(u < p_view)
+            p_view = p_view[edges]
         # engagement needs a view (u < p_view * p_engage <= p_view): only viewed edges count
-        ce = c[e]
-        p_engage = rules.engagement_probability(
-            p["engagement"]["rate"], self.trust[e], m.relatability[ce], self.edge_fit[e]
-        )
-        engaged = u[e] < p_view * p_engage
+        creators = creator_of_edge[edges]
+        engaged = u[edges] < p_view * self._organic_engagement_probability(edges, creators)
         self.organic["posts"] += posts
-        self.organic["views"] += np.diff(np.searchsorted(e, m.follow_indptr))
-        self.organic["engagements"] += np.diff(np.searchsorted(e[engaged], m.follow_indptr))
+        self.organic["views"] += np.diff(np.searchsorted(edges, m.follow_indptr))
+        self.organic["engagements"] += np.diff(np.searchsorted(edges[engaged], m.follow_indptr))
         if p["trust"]["dynamics"]:
-            self.trust[e] = rules.trust_after_views(
-                self.trust[e],
-                m.authenticity[ce],
-                1,
-                0,
-                m.ad_load[ce],
-                engaged,
-                m.responsiveness[ce],
-                p["trust"]["organic_gain"],
-                p["trust"]["ad_erosion"],
-                0,
+            self.trust[edges] = rules.trust_after_organic_view(
+                self.trust[edges],
+                authenticity=traits.authenticity[creators],
+                ad_load=traits.ad_load[creators],
+                engaged=engaged,
+                responsiveness=traits.responsiveness[creators],
+                gain=p["trust"]["organic_gain"],
+                erosion=p["trust"]["ad_erosion"],
             )
 
+    # ------------------------------------------------------------------ a brand's day
     def _sponsored_posts(self, brand: BrandAgent, t0: float, t1: float) -> np.ndarray:
-        """Post, view, engage, click, buy at once. Returns followers who clicked this step."""
-        m, p = self.market, self.params
-        rng = self.rng_campaign
+        """The brand's posts of ``[t0, t1)``, phase by phase. Returns the followers who clicked."""
         posters, counts = brand.campaign.posts_between(t0, t1)
         if len(posters) == 0:
             return np.empty(0, dtype=np.int64)
-        fees = brand.fee_of[posters] * counts
-        brand.spend += float(fees.sum())
-        brand.tally["spend"] += float(fees.sum())
-        brand.by_creator["posts"][posters] += counts
-        brand.by_creator["spend"][posters] += fees
+        edges = self._book_posts(brand, posters, counts)
+        views = self._sponsored_views(brand, edges)
+        clickers, source_edges = self._clicks(brand, views)
+        self._immediate_purchases(brand, clickers, source_edges)
+        self._ad_erosion(brand, views)
+        self._mentions(brand, views.engaged_followers)
+        return clickers
 
-        edges = _edge_ranges(m.follow_indptr, posters)
-        lens = m.follow_indptr[posters + 1] - m.follow_indptr[posters]
-        edges = np.repeat(edges, np.repeat(counts, lens))
-        c = self.creator_of_edge[edges]
-        f = m.follow_follower[edges].astype(np.int64)
-        auth = m.authenticity[c]
-        u = rng.random(len(edges))
-        p_view = self.view_prob[edges]
-        p_engage = rules.engagement_probability(
-            p["engagement"]["rate"],
-            self.trust[edges],
-            m.relatability[c],
-            self.edge_fit[edges],
-            True,
-            auth,
-            p["engagement"]["sponsored_discount"],
-        )
+    def _book_posts(self, brand: BrandAgent, posters: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Pay for the posts; return the follow edges they go out on (once per post)."""
+        m = self.market
+        brand.book_posts(posters, counts)
+        edges = csr_row_entries(m.follow_indptr, posters)
+        audience = m.follow_indptr[posters + 1] - m.follow_indptr[posters]
+        return np.repeat(edges, np.repeat(counts, audience))
+
+    def _sponsored_views(self, brand: BrandAgent, edges: np.ndarray) -> SponsoredViews:
+        """Who sees and who engages with the posts; a view makes the follower aware."""
+        creator = self.creator_of_edge[edges]
+        follower = self.market.follow_follower[edges].astype(np.int64)
+        u = self.rng_campaign.random(len(edges))
+        p_view = self.view_probability[edges]
         viewed = u < p_view
-        engaged = u < p_view * p_engage
-        ve, vf, vc = edges[viewed], f[viewed], c[viewed]
-        brand.by_creator["impressions"] += np.bincount(vc, minlength=m.n_creators)
-        brand.by_creator["engagements"] += np.bincount(c[engaged], minlength=m.n_creators)
-        brand.tally["impressions"] += len(ve)
-        brand.tally["engagements"] += int(engaged.sum())
-
-        # views: awareness, exposure count, clicks
-        open_ = brand.state[vf] != Funnel.PURCHASED
-        k = brand.views[vf] + 1
-        np.add.at(brand.views, vf, np.int32(1))  # a scalar of the array's dtype keeps add.at on its fast path
-        brand.post_reached[vf] = True
-        brand.state[vf] = np.maximum(brand.state[vf], Funnel.AWARE)
-        fu = p["funnel"]
-        creator_fit = np.where(m.niche[vc] == brand.niche, 1.0, fu["off_niche_fit"])
-        p_click = rules.click_probability(
-            fu["click_rate"],
-            self.trust[ve],
-            m.relatability[vc],
-            creator_fit,
-            brand.product_fit[vf],
-            rules.ad_acceptance(m.skepticism[vf], auth[viewed]),
-            rules.wearout(k, fu["wearout"]),
+        engaged = u < p_view * self._sponsored_engagement_probability(edges, creator)
+        brand.count("impressions", creator[viewed])
+        brand.count("engagements", creator[engaged])
+        seen_by = follower[viewed]
+        views = SponsoredViews(
+            edge=edges[viewed],
+            follower=seen_by,
+            creator=creator[viewed],
+            exposure=brand.views[seen_by] + 1,
+            undecided=brand.state[seen_by] != Funnel.PURCHASED,
+            engaged_followers=sorted_unique(follower[engaged]),
         )
-        clicked = open_ & (rng.random(len(ve)) < p_click)
-        brand.by_creator["clicks"] += np.bincount(vc[clicked], minlength=m.n_creators)
-        brand.tally["clicks"] += int(clicked.sum())
-        cf, first = _unique_first(vf[clicked])
-        ce = ve[clicked][first]
-        brand.state[cf] = Funnel.INTERESTED
-        brand.source_edge[cf] = ce
+        np.add.at(brand.views, seen_by, np.int32(1))  # a scalar of the array's dtype keeps add.at on its fast path
+        brand.post_reached[seen_by] = True
+        brand.state[seen_by] = np.maximum(brand.state[seen_by], Funnel.AWARE)
+        return views
 
-        p_buy = rules.purchase_probability(
-            fu["purchase_rate"],
-            self.trust[ce],
-            brand.price_kept[cf],
-            self._proof(brand, cf),
-            brand.warned[cf],
-            p["word_of_mouth"]["negative_effect"],
+    def _clicks(self, brand: BrandAgent, views: SponsoredViews) -> tuple[np.ndarray, np.ndarray]:
+        """Undecided viewers click (aware -> interested). Returns each clicker and the edge of its first click."""
+        clicked = views.undecided & (self.rng_campaign.random(len(views.edge)) < self._click_probability(brand, views))
+        brand.count("clicks", views.creator[clicked])
+        clickers, first = sorted_unique(views.follower[clicked], return_first=True)
+        source_edges = views.edge[clicked][first]
+        brand.state[clickers] = Funnel.INTERESTED
+        brand.source_edge[clickers] = source_edges
+        return clickers, source_edges
+
+    def _immediate_purchases(self, brand: BrandAgent, clickers: np.ndarray, source_edges: np.ndarray) -> None:
+        """Some clickers buy at once, credited to the creator they clicked on."""
+        p_buy = self._purchase_probability(
+            brand, self.params["funnel"]["purchase_rate"], clickers, self.trust[source_edges]
         )
-        buy = rng.random(len(cf)) < p_buy
-        self.record_purchases(brand, cf[buy], Channel.DIRECT, self.creator_of_edge[ce[buy]])
+        buy = self.rng_campaign.random(len(clickers)) < p_buy
+        self.record_purchases(brand, clickers[buy], Channel.DIRECT, self.creator_of_edge[source_edges[buy]])
 
-        if p["trust"]["dynamics"]:
-            self.trust[ve] = rules.trust_after_views(
-                self.trust[ve],
-                auth[viewed],
-                0,
-                1,
-                0.0,
-                0,
-                0.0,
-                0.0,
-                p["trust"]["ad_erosion"],
-                (m.niche[vc] != brand.niche).astype(float),
-            )
-        # engaged followers mention the product to friends: awareness only
-        wom = p["word_of_mouth"]
-        _, heard = self._tell(
-            _unique_first(f[engaged])[0], wom["engaged_tell_probability"]
-        )  # per engagement, not per day
+    def _ad_erosion(self, brand: BrandAgent, views: SponsoredViews) -> None:
+        """Each sponsored view costs trust in the creator (more from inauthentic ones, off niche)."""
+        if not self.params["trust"]["dynamics"]:
+            return
+        off_niche = (self.market.niche[views.creator] != brand.niche).astype(float)
+        self.trust[views.edge] = rules.trust_after_ad_view(
+            self.trust[views.edge],
+            authenticity=self.traits.authenticity[views.creator],
+            off_niche=off_niche,
+            erosion=self.params["trust"]["ad_erosion"],
+        )
+
+    def _mentions(self, brand: BrandAgent, engaged_followers: np.ndarray) -> None:
+        """Followers who engaged mention the product to friends (per engagement, not per day): awareness only."""
+        _, heard = self._tell(engaged_followers, self.params["word_of_mouth"]["engaged_tell_probability"])
         brand.state[heard] = np.maximum(brand.state[heard], Funnel.AWARE)
-        return cf
 
     def _consideration(self, brand: BrandAgent, just_clicked: np.ndarray) -> None:
         """Interested followers buy later with a daily chance, or lose interest."""
@@ -385,37 +404,12 @@ class InfluencerModel(mesa.Model):
             return
         src = brand.source_edge[idx]
         trust = np.where(src >= 0, self.trust[np.maximum(src, 0)], 1.0)
-        p_buy = rules.purchase_probability(
-            rules.per_step(p["funnel"]["consider_rate"], self.dt),
-            trust,
-            brand.price_kept[idx],
-            self._proof(brand, idx),
-            brand.warned[idx],
-            p["word_of_mouth"]["negative_effect"],
-        )
-        u = rng.random(len(idx))
-        buy = u < p_buy
+        p_buy = self._purchase_probability(brand, rules.per_step(p["funnel"]["consider_rate"], self.dt), idx, trust)
+        buy = rng.random(len(idx)) < p_buy
         origin = np.where(src >= 0, self.creator_of_edge[np.maximum(src, 0)], -1)
         self.record_purchases(brand, idx[buy], Channel.DIRECT, origin[buy])
         fade = ~buy & (rng.random(len(idx)) < rules.per_step(p["funnel"]["interest_decay"], self.dt))
         brand.state[idx[fade]] = Funnel.AWARE
-
-    def _proof(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
-        return rules.social_proof(
-            self._friends_bought(brand, followers), self.degree[followers], self.params["funnel"]["social_proof"]
-        )
-
-    def _friends_bought(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
-        """How many friends of each of ``followers`` have bought, counted when asked.
-
-        Reads only these followers' friend lists; keeping a count for everyone would
-        touch every buyer's friends at each purchase, the cost of a word-of-mouth cascade.
-        """
-        m = self.market
-        lens = m.friend_indptr[followers + 1] - m.friend_indptr[followers]
-        owner = np.repeat(np.arange(len(followers)), lens)
-        bought = brand.state[m.friend_index[_edge_ranges(m.friend_indptr, followers)]] == Funnel.PURCHASED
-        return np.bincount(owner[bought], minlength=len(followers))
 
     def _tell(self, tellers: np.ndarray, p_tell: float) -> tuple[np.ndarray, np.ndarray]:
         """Each teller tells each friend with chance ``p_tell``: (teller, friend) pairs."""
@@ -436,13 +430,7 @@ class InfluencerModel(mesa.Model):
         """Recent buyers recommend (satisfied) or warn (disappointed) their friends."""
         p, rng, m = self.params, self.rng_wom, self.market
         wom = p["word_of_mouth"]
-        active = max(1, int(round(wom["active_days"] / self.dt)))
-        # recent buyers (bought 1..active steps ago) from the purchase log, not a sweep of
-        # every follower's bought_step: record_purchases writes both
-        log = self._purchase_log.setdefault(brand, [])
-        log[:] = [(step, who) for step, who in log if self.steps - step <= active]
-        recent = [who for step, who in log if self.steps - step >= 1]
-        recent = np.sort(np.concatenate(recent)) if recent else np.empty(0, dtype=np.int64)
+        recent = brand.recent_buyers(self.steps, max(1, int(round(wom["active_days"] / self.dt))))
         if len(recent) == 0:  # nobody to talk (and nothing is drawn)
             return
         happy = recent[brand.satisfied[recent]]
@@ -472,33 +460,21 @@ class InfluencerModel(mesa.Model):
             wom["persuasion"],
         )
         buy = rng.random(len(target)) < p_buy
-        buyers, first = _unique_first(target[buy])
+        buyers, first = sorted_unique(target[buy], return_first=True)
         self.record_purchases(brand, buyers, Channel.WORD_OF_MOUTH, brand.origin[teller[buy][first]])
 
     def record_purchases(self, brand: BrandAgent, followers: np.ndarray, channel: Channel, origin: np.ndarray) -> None:
         """Book purchases: funnel, attribution, satisfaction, social proof, revenue, trust."""
         followers, origin = np.asarray(followers), np.asarray(origin)
         if np.any(followers[1:] <= followers[:-1]):  # already sorted and distinct is the usual case
-            followers, first = _unique_first(followers)
+            followers, first = sorted_unique(followers, return_first=True)
             origin = origin[first]
         new = brand.state[followers] != Funnel.PURCHASED
         followers, origin = followers[new], origin[new]
         if len(followers) == 0:
             return
-        brand.state[followers] = Funnel.PURCHASED
-        brand.channel[followers] = channel
-        brand.origin[followers] = origin
-        brand.bought_step[followers] = self.steps
-        self._purchase_log.setdefault(brand, []).append((self.steps, followers))
         satisfied = self.rng_wom.random(len(followers)) < brand.quality
-        brand.satisfied[followers] = satisfied
-        credited = origin[origin >= 0]
-        np.add.at(brand.by_creator["conversions"], credited, 1.0)
-        key = {Channel.DIRECT: "conversions_direct", Channel.WORD_OF_MOUTH: "conversions_wom"}.get(channel, "seeded")
-        brand.tally[key] += len(followers)
-        revenue = len(followers) * self.people_per_agent * brand.price if channel != Channel.SEEDED else 0.0
-        brand.revenue += revenue
-        brand.tally["revenue"] += revenue
+        brand.book_purchases(followers, channel, origin, satisfied, self.steps, self.people_per_agent)
         if self.params["trust"]["dynamics"]:
             src = brand.source_edge[followers[~satisfied]]
             src = src[src >= 0]

@@ -148,29 +148,43 @@ def told_conversion_probability(conversion, product_fit, price_kept, warned, neg
     return conversion * product_fit * price_kept * (1.0 - negative_effect * np.asarray(warned, dtype=float))
 
 
-def trust_after_views(
-    trust, authenticity, organic_views, sponsored_views, ad_load, engaged, responsiveness, gain, erosion, off_niche
-):
-    """Trust after a step's views of one creator's content.
+def trust_after_organic_view(trust, *, authenticity, ad_load, engaged, responsiveness, gain, erosion):
+    """Trust after one organic view of a creator's content (a share ``ad_load`` of which is
+    other brands' ads).
 
-    Per organic view (of which a share ``ad_load`` are other brands' ads):
-    ``dT = gain * A * (1 - T) * (1 - ad_load) * (1 + resp * engaged) - erosion * (1 - A) * ad_load * T``;
-    per view of this campaign's sponsored post:
-    ``dT = -erosion * (1 - A) * (1 + off_niche) * T``.
-    Both keep ``T`` in [0, 1] for rates at most 1.
+    ``T' = clip(T + gain * A * (1 - T) * (1 - ad_load) * (1 + resp * engaged)
+    - erosion * (1 - A) * ad_load * T, 0, 1)``: authentic content builds trust, more so
+    when the creator answers the follower's engagement; the background ads erode it.
 
     Examples
     --------
-    >>> round(float(trust_after_views(0.5, 1.0, 1, 0, 0.0, 0, 0.0, 0.1, 0.1, 0)), 4)
+    >>> round(float(trust_after_organic_view(
+    ...     0.5, authenticity=1.0, ad_load=0.0, engaged=False, responsiveness=0.0, gain=0.1, erosion=0.1)), 4)
     0.55
-    >>> round(float(trust_after_views(0.5, 0.0, 0, 1, 0.0, 0, 0.0, 0.1, 0.1, 1)), 4)
-    0.4
+    >>> round(float(trust_after_organic_view(
+    ...     0.5, authenticity=0.5, ad_load=0.5, engaged=False, responsiveness=0.0, gain=0.0, erosion=0.1)), 4)
+    0.4875
     """
     up = gain * authenticity * (1.0 - trust) * (1.0 - ad_load) * (1.0 + responsiveness * engaged)
-    down_bg = erosion * (1.0 - authenticity) * ad_load * trust
-    trust = trust + organic_views * (up - down_bg)
-    trust = trust * (1.0 - erosion * (1.0 - authenticity) * (1.0 + off_niche)) ** sponsored_views
-    return np.clip(trust, 0.0, 1.0)
+    down = erosion * (1.0 - authenticity) * ad_load * trust
+    return np.clip(trust + (up - down), 0.0, 1.0)
+
+
+def trust_after_ad_view(trust, *, authenticity, off_niche, erosion):
+    """Trust after one view of a brand's sponsored post (ad erosion).
+
+    ``T' = T * (1 - erosion * (1 - A) * (1 + off_niche))``, ``off_niche`` 1 when the product
+    is outside the creator's niche and 0 otherwise: an inauthentic creator's ads cost trust,
+    off-niche ads twice as much. Stays in [0, 1] for ``erosion`` at most 1/2.
+
+    Examples
+    --------
+    >>> round(float(trust_after_ad_view(0.5, authenticity=0.0, off_niche=1, erosion=0.1)), 4)
+    0.4
+    >>> float(trust_after_ad_view(0.5, authenticity=1.0, off_niche=1, erosion=0.1))
+    0.5
+    """
+    return np.clip(trust * (1.0 - erosion * (1.0 - authenticity) * (1.0 + off_niche)), 0.0, 1.0)
 
 
 def disappointment(trust, loss):

@@ -7,11 +7,24 @@ import numpy as np
 import pytest
 
 from simulation import InfluencerModel
-from simulation.graph import Market, generate_market, interest_fit, stochastic_round, tier_of, truncated_pareto
+from simulation.experiment import on_graph, run_experiment, strategy_arms
+from simulation.graph import (
+    MAX_FAKE_SHARE,
+    TRUST_FLOOR,
+    Market,
+    csr_row_entries,
+    generate_market,
+    interest_fit,
+    sorted_unique,
+    stochastic_round,
+    tier_of,
+    truncated_pareto,
+)
 from simulation.graph_io import (
     CREATOR_ATTRIBUTES,
     FOLLOWER_ATTRIBUTES,
     build_graph,
+    graph_population,
     load_graph,
     market_from_graph,
     save_graph,
@@ -44,7 +57,8 @@ def test_follower_traits_in_range(small_market: Market):
     assert ((m.skepticism >= 0) & (m.skepticism <= 1)).all()
     assert (m.price_sensitivity >= 0).all()
     assert (m.attention > 0).all()
-    assert ((m.trust > 0) & (m.trust <= 1)).all()
+    assert ((m.trust >= TRUST_FLOOR) & (m.trust <= 1)).all()
+    assert (m.fake_share <= MAX_FAKE_SHARE).all()
     for name in ("relatability", "authenticity", "responsiveness", "reach", "fake_share", "ad_load"):
         values = getattr(m, name)
         assert ((values >= 0) & (values <= 1)).all(), name
@@ -212,6 +226,24 @@ def test_helpers():
     np.testing.assert_allclose(fit, [1.0, 0.5, 0.125])
 
 
+@pytest.mark.parametrize("size", [0, 1, 7, 5_000])
+def test_sorted_unique_is_numpy_unique(size):
+    values = np.random.default_rng(size).integers(0, max(size // 3, 1), size)
+    np.testing.assert_array_equal(sorted_unique(values), np.unique(values))
+    got, first = sorted_unique(values, return_first=True)
+    want, want_first = np.unique(values, return_index=True)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(first, want_first)
+    assert got.dtype == values.dtype
+
+
+def test_csr_row_entries():
+    indptr = np.array([0, 3, 3, 4, 8])
+    assert csr_row_entries(indptr, np.array([3, 0, 2])).tolist() == [4, 5, 6, 7, 0, 1, 2, 3]
+    assert csr_row_entries(indptr, np.array([1])).tolist() == []
+    assert csr_row_entries(indptr, np.array([], dtype=np.int64)).tolist() == []
+
+
 # --------------------------------------------------------------------------- NetworkX
 def _assert_same_market(a: Market, b: Market, exact_trust=True):
     assert a.n_followers == b.n_followers and a.n_creators == b.n_creators
@@ -295,6 +327,45 @@ def test_model_runs_on_a_loaded_graph(tiny, tmp_path):
     s = model.summary().iloc[0]
     assert 0 < s.spend <= 20_000
     assert s.unique_reach <= m.population
+
+
+def _graph_with(population=None) -> nx.DiGraph:
+    g = nx.DiGraph()
+    g.add_nodes_from(["a", "b"], kind="creator")
+    g.add_edges_from((f"f{i}", "a" if i % 2 else "b") for i in range(40))
+    g.add_edges_from((f"f{i}", f"f{i + 1}") for i in range(39))
+    if population is not None:
+        g.graph["population"] = population
+    return g
+
+
+@pytest.mark.parametrize(
+    ("population", "fallback", "expected"),
+    [(None, 8_000, 8_000), (12_345.4, 8_000, 12_345), ("2000", 8_000, 2_000), (3, 8_000, 40), (None, 10, 40)],
+)
+def test_graph_population_rule(population, fallback, expected):
+    assert graph_population(_graph_with(population), fallback) == (40, expected)
+
+
+def test_graph_population_that_is_no_number_is_a_scenario_error():
+    with pytest.raises(ScenarioError, match="population='many'"):
+        graph_population(_graph_with("many"), 1_000)
+
+
+@pytest.mark.parametrize("population", [None, 12_345.6])
+def test_model_experiment_and_market_agree_on_a_graphs_population(population):
+    """One rule: the scenario a run on a graph records, its model's parameters and the
+    market the metrics scale by carry the same population."""
+    g = _graph_with(population)
+    params = resolve({"market": {"followers": 40, "population": 9_000, "days": 3}, "campaign": {"strategy": "none"}})
+    expected = graph_population(g, 9_000)[1]
+    model = InfluencerModel(seed=1, graph=g, params=params)
+    recorded = on_graph(params, g)["market"]
+    assert recorded["population"] == model.params["market"]["population"] == model.market.population == expected
+    assert recorded["followers"] == model.market.n_followers == 40
+    assert market_from_graph(g, params).population == expected
+    runs = run_experiment(params, strategy_arms(["none"]), replications=1, seed=1, graph=g).runs
+    assert runs.conversion_rate.iloc[0] == pytest.approx(runs.conversions.iloc[0] / expected)
 
 
 # --------------------------------------------------------------------------- edge lists

@@ -46,6 +46,7 @@ MARKET_ARRAYS = [
     "friend_indptr",
     "friend_index",
 ]
+HOT_FUNNEL = {"funnel.click_rate": 0.8, "funnel.purchase_rate": 0.5}  # enough buyers a step to see a change
 LIST_IDS = list(range(4_100, 4_160))  # micro creators of the default creator population
 
 
@@ -280,9 +281,10 @@ def test_follower_agent_reads_and_writes_the_arrays(fresh_model):
     agent = next(a for a in model.followers if len(model.follower_edges(a.index)) >= 2)
     i = agent.index
     old = agent.skepticism
-    assert old == m.skepticism[i]
+    assert old == m.skepticism[i] == model.traits.skepticism[i]
     agent.skepticism = 0.123
-    assert m.skepticism[i] == 0.123 and agent.skepticism == 0.123
+    assert agent.skepticism == 0.123 and model.traits.skepticism[i] == 0.123
+    assert m.skepticism[i] == old  # the write is the model's own: the shared market keeps its value
     agent.skepticism = old
     assert sum(agent.interests.values()) == pytest.approx(1.0)
     np.testing.assert_array_equal(agent.friends, m.friends(i))
@@ -343,6 +345,112 @@ def test_agent_writes_change_the_next_step(small_settings):
     control = InfluencerModel(seed=12, **kwargs)
     control.run()
     assert control.summary().clicks.iloc[0] > 0
+
+
+def _kwargs(settings: dict, **extra) -> dict:
+    return {k.replace(".", "__"): v for k, v in settings.items()} | extra
+
+
+@pytest.mark.parametrize(
+    ("agents", "trait", "value", "changed"),
+    [
+        ("followers", "attention", 1e-6, "impressions"),  # view chance derives from attention
+        ("creators", "reach", 0.0, "impressions"),  # and from reach
+        ("followers", "price_sensitivity", 50.0, "conversions_direct"),  # the price factor derives from it
+        ("followers", "skepticism", 1.0, "clicks"),
+        ("creators", "relatability", 0.0, "engagements"),
+    ],
+)
+def test_every_writable_trait_changes_the_next_step(small_settings, agents, trait, value, changed):
+    kwargs = _kwargs(small_settings | HOT_FUNNEL, campaign__strategy="micro")
+    model, control = InfluencerModel(seed=12, **kwargs), InfluencerModel(seed=12, **kwargs)
+    model.run(8)  # posts go up every 7 days from day 1: step 9 is a posting day
+    control.run(8)
+    pd.testing.assert_frame_equal(model.daily(), control.daily())
+    for agent in getattr(model, agents):
+        setattr(agent, trait, value)
+    if trait == "skepticism":
+        for creator in model.creators:
+            creator.authenticity = 0.0  # a total skeptic accepts nothing from an inauthentic creator
+    model.step()
+    control.step()
+    assert model.daily()[changed].iloc[-1] == 0 < control.daily()[changed].iloc[-1]
+
+
+def test_a_write_is_derived_once_and_only_after_a_write(fresh_model):
+    model = InfluencerModel(seed=8, **_kwargs({"market.followers": 2_000, "market.days": 3}))
+    before = model.view_probability
+    assert model.view_probability is before  # cached: nothing written
+    creator = next(c for c in model.creators if len(c.audience) > 0)
+    creator.reach = creator.reach / 2
+    after = model.view_probability
+    assert after is not before and model.view_probability is after
+    edges = slice(model.market.follow_indptr[creator.index], model.market.follow_indptr[creator.index + 1])
+    np.testing.assert_allclose(after[edges], before[edges] / 2)
+    np.testing.assert_array_equal(np.delete(after, np.r_[edges]), np.delete(before, np.r_[edges]))
+    brand = model.brands[0]
+    kept = brand.price_kept
+    brand.price = brand.price * 2
+    assert (brand.price_kept <= kept).all() and (brand.price_kept < kept).any()
+
+
+def test_read_only_traits_refuse_writes(fresh_model):
+    creator = next(iter(fresh_model.creators))
+    for name in ("followers", "fake_share", "fee"):
+        with pytest.raises(AttributeError):
+            setattr(creator, name, 1.0)
+    with pytest.raises(AttributeError):
+        fresh_model.brands[0].budget = 1.0
+    with pytest.raises(ValueError):  # the shared arrays cannot be written around the agents
+        InfluencerModel(seed=1, market=fresh_model.market, **_kwargs({"market.days": 2})).traits.reach[0] = 0.5
+
+
+def test_a_paired_arm_never_sees_the_other_arms_writes(small_settings):
+    kwargs = _kwargs(small_settings | HOT_FUNNEL, campaign__strategy="micro")
+    first = InfluencerModel(seed=21, **kwargs)
+    market = first.market
+    snapshot = {name: getattr(market, name).copy() for name in MARKET_ARRAYS}
+    fresh = InfluencerModel(seed=21, market=market, **kwargs)
+    fresh.run()
+    writer = InfluencerModel(seed=21, market=market, **kwargs)
+    for follower in writer.followers:
+        follower.skepticism, follower.price_sensitivity, follower.attention = 1.0, 9.0, 0.5
+    for creator in writer.creators:
+        creator.reach, creator.authenticity, creator.ad_load = 0.01, 0.0, 0.9
+    paired = InfluencerModel(seed=21, market=market, **kwargs)  # built after the writes, run after too
+    writer.run()
+    paired.run()
+    for name in MARKET_ARRAYS:
+        np.testing.assert_array_equal(getattr(market, name), snapshot[name], err_msg=name)
+    pd.testing.assert_frame_equal(paired.daily(), fresh.daily())
+    assert writer.summary().impressions.iloc[0] < fresh.summary().impressions.iloc[0]
+    assert not paired.traits.owns("reach") and writer.traits.owns("reach")
+
+
+def test_brand_owns_what_it_derives(fresh_model):
+    model, brand = fresh_model, fresh_model.brands[0]
+    m = model.market
+    creators = brand.campaign.creators
+    np.testing.assert_array_equal(
+        brand.hired_edges, np.concatenate([np.arange(m.follow_indptr[c], m.follow_indptr[c + 1]) for c in creators])
+    )
+    assert brand.fee_of[creators] == pytest.approx(brand.campaign.fee_per_post)
+    assert brand.fee_of.sum() == pytest.approx(brand.campaign.fee_per_post.sum())
+    interests = m.interests
+    np.testing.assert_allclose(brand.product_fit, interests[:, brand.niche] / interests.max(axis=1))
+    beta = model.traits.price_sensitivity
+    np.testing.assert_allclose(brand.price_kept, np.exp(-beta * brand.price / model.params["funnel"]["price_ref"]))
+    follower = int(np.argmax(np.diff(m.friend_indptr)))
+    assert brand.friends_who_bought(np.array([follower])).tolist() == [0]
+
+
+def test_friends_bought_counts_buyers_among_friends():
+    model = InfluencerModel(seed=9, market__followers=2_000, market__days=3, campaign__strategy="none")
+    brand, m = model.brands[0], model.market
+    buyers = np.arange(0, 2_000, 3)
+    brand.seed_buyers(buyers)
+    expected = [np.isin(m.friends(i), buyers).sum() for i in range(m.n_followers)]
+    np.testing.assert_array_equal(brand.friends_bought, expected)
 
 
 def test_graph_property_has_current_trust(fresh_model):

@@ -179,71 +179,86 @@ def test_told_conversion_probability_values():
 
 
 # --------------------------------------------------------------------------- trust
-def test_trust_after_views_docstring_values():
-    assert float(rules.trust_after_views(0.5, 1.0, 1, 0, 0.0, 0, 0.0, 0.1, 0.1, 0)) == pytest.approx(0.55)
-    assert float(rules.trust_after_views(0.5, 0.0, 0, 1, 0.0, 0, 0.0, 0.1, 0.1, 1)) == pytest.approx(0.4)
+def organic(trust, authenticity, *, ad_load=0.0, engaged=False, responsiveness=0.0, gain=0.1, erosion=0.1):
+    return rules.trust_after_organic_view(
+        trust,
+        authenticity=authenticity,
+        ad_load=ad_load,
+        engaged=engaged,
+        responsiveness=responsiveness,
+        gain=gain,
+        erosion=erosion,
+    )
 
 
-def test_trust_after_views_hand_computed():
+def ad_view(trust, authenticity, *, off_niche=0, erosion=0.1):
+    return rules.trust_after_ad_view(trust, authenticity=authenticity, off_niche=off_niche, erosion=erosion)
+
+
+def test_trust_rules_docstring_values():
+    assert float(organic(0.5, 1.0)) == pytest.approx(0.55)
+    assert float(organic(0.5, 0.5, ad_load=0.5, gain=0.0)) == pytest.approx(0.4875)
+    assert float(ad_view(0.5, 0.0, off_niche=1)) == pytest.approx(0.4)
+    assert float(ad_view(0.5, 1.0, off_niche=1)) == 0.5
+
+
+def test_trust_rules_take_keywords_only():
+    with pytest.raises(TypeError):
+        rules.trust_after_ad_view(0.5, 0.5, 1, 0.1)
+    with pytest.raises(TypeError):
+        rules.trust_after_organic_view(0.5, 0.6, 0.2, True, 0.5, 0.1, 0.1)
+
+
+def test_trust_rules_hand_computed():
     # organic: up = 0.1*0.6*(1-0.5)*(1-0.2)*(1+0.5*1) = 0.036; down = 0.1*0.4*0.2*0.5 = 0.004
-    t = rules.trust_after_views(0.5, 0.6, 1, 0, 0.2, 1, 0.5, 0.1, 0.1, 0)
-    assert float(t) == pytest.approx(0.532)
+    assert float(organic(0.5, 0.6, ad_load=0.2, engaged=True, responsiveness=0.5)) == pytest.approx(0.532)
     # the same view without engagement: up = 0.024
-    t = rules.trust_after_views(0.5, 0.6, 1, 0, 0.2, 0, 0.5, 0.1, 0.1, 0)
-    assert float(t) == pytest.approx(0.52)
+    assert float(organic(0.5, 0.6, ad_load=0.2, engaged=False, responsiveness=0.5)) == pytest.approx(0.52)
     # two sponsored off-niche views, A = 0.5: T * (1 - 0.1*0.5*2)**2 = 0.5 * 0.81
-    t = rules.trust_after_views(0.5, 0.5, 0, 2, 0.0, 0, 0.0, 0.1, 0.1, 1)
-    assert float(t) == pytest.approx(0.405)
+    assert float(ad_view(ad_view(0.5, 0.5, off_niche=1), 0.5, off_niche=1)) == pytest.approx(0.405)
     # in-niche erodes half as fast: 0.5 * 0.95**2
-    t = rules.trust_after_views(0.5, 0.5, 0, 2, 0.0, 0, 0.0, 0.1, 0.1, 0)
-    assert float(t) == pytest.approx(0.45125)
+    assert float(ad_view(ad_view(0.5, 0.5), 0.5)) == pytest.approx(0.45125)
 
 
-def test_trust_after_views_moves_the_right_way():
+def test_trust_rules_move_the_right_way():
     trust = uniform(0.01, 0.99)
     auth = uniform(0.05, 1.0)
     # authentic organic content without ads builds trust
-    up = rules.trust_after_views(trust, auth, 1, 0, 0.0, 0, 0.0, 0.05, 0.05, 0)
-    assert (up > trust).all()
+    assert (organic(trust, auth, gain=0.05, erosion=0.05) > trust).all()
     # sponsored views erode it, unless the creator is wholly authentic
-    down = rules.trust_after_views(trust, uniform(0.0, 0.95), 0, 1, 0.0, 0, 0.0, 0.05, 0.05, 0)
-    assert (down < trust).all()
-    same = rules.trust_after_views(trust, 1.0, 0, 3, 0.0, 0, 0.0, 0.05, 0.05, 1)
-    np.testing.assert_allclose(same, trust)
+    assert (ad_view(trust, uniform(0.0, 0.95), erosion=0.05) < trust).all()
+    np.testing.assert_allclose(ad_view(trust, 1.0, off_niche=1, erosion=0.05), trust)
     # off-niche ads erode more than in-niche ones
-    on = rules.trust_after_views(trust, 0.3, 0, 1, 0.0, 0, 0.0, 0.0, 0.1, 0)
-    off = rules.trust_after_views(trust, 0.3, 0, 1, 0.0, 0, 0.0, 0.0, 0.1, 1)
-    assert (off < on).all()
+    assert (ad_view(trust, 0.3, off_niche=1) < ad_view(trust, 0.3, off_niche=0)).all()
     # engagement answered by a responsive creator builds more trust
-    plain = rules.trust_after_views(trust, auth, 1, 0, 0.1, 0, 0.8, 0.05, 0.05, 0)
-    engaged = rules.trust_after_views(trust, auth, 1, 0, 0.1, 1, 0.8, 0.05, 0.05, 0)
+    plain = organic(trust, auth, ad_load=0.1, engaged=False, responsiveness=0.8, gain=0.05, erosion=0.05)
+    engaged = organic(trust, auth, ad_load=0.1, engaged=True, responsiveness=0.8, gain=0.05, erosion=0.05)
     assert (engaged > plain).all()
 
 
-def test_trust_after_views_stays_in_unit_interval():
+def test_trust_rules_stay_in_unit_interval():
     for _ in range(5):
-        t = rules.trust_after_views(
+        t = organic(
             uniform(),
             uniform(),
-            RNG.integers(0, 3, N),
-            RNG.integers(0, 5, N),
-            uniform(),
-            RNG.integers(0, 2, N),
-            uniform(),
-            uniform(),
-            uniform(),
-            RNG.integers(0, 2, N),
+            ad_load=uniform(),
+            engaged=RNG.integers(0, 2, N).astype(bool),
+            responsiveness=uniform(),
+            gain=uniform(),
+            erosion=uniform(),
         )
         assert ((t >= 0) & (t <= 1)).all()
-    # extreme rates and many views: still clipped into [0, 1]
-    assert float(rules.trust_after_views(0.99, 1.0, 5, 0, 0.0, 1, 1.0, 1.0, 1.0, 0)) <= 1.0
-    assert float(rules.trust_after_views(0.5, 0.0, 0, 10, 0.0, 0, 0.0, 0.0, 1.0, 1)) >= 0.0
+        t = ad_view(uniform(), uniform(), off_niche=RNG.integers(0, 2, N), erosion=uniform())
+        assert ((t >= 0) & (t <= 1)).all()
+    # extreme rates: still clipped into [0, 1]
+    assert float(organic(0.99, 1.0, engaged=True, responsiveness=1.0, gain=1.0, erosion=1.0)) <= 1.0
+    assert float(ad_view(0.5, 0.0, off_niche=1, erosion=1.0)) >= 0.0
 
 
 def test_trust_fixed_points():
     # full trust is kept by organic views from an ad-free authentic creator; zero trust stays zero under ads
-    assert float(rules.trust_after_views(1.0, 1.0, 1, 0, 0.0, 1, 1.0, 0.1, 0.1, 0)) == 1.0
-    assert float(rules.trust_after_views(0.0, 0.0, 0, 3, 0.0, 0, 0.0, 0.1, 0.1, 1)) == 0.0
+    assert float(organic(1.0, 1.0, engaged=True, responsiveness=1.0)) == 1.0
+    assert float(ad_view(0.0, 0.0, off_niche=1)) == 0.0
 
 
 def test_disappointment_values():
