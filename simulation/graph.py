@@ -10,6 +10,7 @@ synthetic one. NetworkX conversion and graph files (``build_graph``, ``to_networ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -70,10 +71,34 @@ class Market:
     def people_per_agent(self) -> float:
         return self.population / self.n_followers
 
-    @property
+    # Arrays derived from the market alone, computed on first use and shared (read-only) by
+    # every model built on this market: a market is not changed once built.
+    @cached_property
     def follow_creator(self) -> np.ndarray:
         """Creator index of each follow edge."""
-        return np.repeat(np.arange(self.n_creators, dtype=np.int32), np.diff(self.follow_indptr))
+        return _frozen(np.repeat(np.arange(self.n_creators, dtype=np.int32), np.diff(self.follow_indptr)))
+
+    @cached_property
+    def follows_per_follower(self) -> np.ndarray:
+        """How many creators each follower follows."""
+        return _frozen(np.bincount(self.follow_follower, minlength=self.n_followers))
+
+    @cached_property
+    def follow_fit(self) -> np.ndarray:
+        """Interest fit of each follow edge: the creator's niche for its follower (:func:`interest_fit`)."""
+        return _frozen(interest_fit(self.interests, self.follow_follower, self.niche[self.follow_creator]))
+
+    @cached_property
+    def friend_count(self) -> np.ndarray:
+        """How many friends each follower has."""
+        return _frozen(np.diff(self.friend_indptr))
+
+    @cached_property
+    def follows_by_follower(self) -> tuple[np.ndarray, np.ndarray]:
+        """Follow edges grouped by follower, as CSR ``(indptr, edges)``: follower ``i``'s edges
+        are ``edges[indptr[i]:indptr[i + 1]]``."""
+        edges = np.argsort(self.follow_follower, kind="stable")
+        return _frozen(csr_indptr(self.follow_follower[edges], self.n_followers)), _frozen(edges)
 
     def audience(self, creator: int) -> np.ndarray:
         """Follower indices of one creator."""
@@ -81,6 +106,11 @@ class Market:
 
     def friends(self, follower: int) -> np.ndarray:
         return self.friend_index[self.friend_indptr[follower] : self.friend_indptr[follower + 1]]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 # ----------------------------------------------------------------------------

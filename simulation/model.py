@@ -30,7 +30,7 @@ import numpy as np
 from . import metrics, rules
 from .agents import AgentTraits, BrandAgent, Channel, CreatorAgent, Derived, FollowerAgent, Funnel
 from .campaigns import plan_campaign
-from .graph import Market, csr_row_entries, generate_market, interest_fit, sorted_unique
+from .graph import Market, csr_row_entries, generate_market, sorted_unique
 from .graph_io import graph_population, market_from_graph, to_networkx
 from .params import BY_KEY, ScenarioError, flatten, nest, resolve
 
@@ -136,12 +136,11 @@ class InfluencerModel(mesa.Model):
         self.n_steps = max(1, int(round(p["market"]["days"] / self.dt)))
         self._derive_static_arrays()
 
-        # Agent(model) registers itself; a plain loop skips the AgentSet that create_agents
-        # would build and throw away (a third of the time and half the memory at 1M agents)
-        for i in range(market.n_followers):
-            FollowerAgent(self, i)
-        for k in range(market.n_creators):
-            CreatorAgent(self, k)
+        # Follower and creator agents are made when first asked for (model.agents and the
+        # like): the step never needs them, and making them is most of a build's time. Their
+        # ids are reserved now, so they are the same whenever they are made.
+        self._agents_made = False
+        self.agent_id_counter += market.n_followers + market.n_creators
         self.brands = [BrandAgent(self, p["brand"]["niche"], p["brand"], plan_campaign(market, p))]
 
         self.organic = {k: np.zeros(market.n_creators) for k in ("posts", "views", "engagements")}
@@ -157,11 +156,8 @@ class InfluencerModel(mesa.Model):
         m, traits = self.market, self.traits
         self.creator_of_edge = m.follow_creator
         self.trust = m.trust.astype(float).copy()
-        self._follows_of_follower = np.bincount(m.follow_follower, minlength=m.n_followers)
-        self._edges_by_follower = np.argsort(m.follow_follower, kind="stable")
-        self._follower_edge_indptr = np.concatenate([[0], np.cumsum(self._follows_of_follower)])
-        self.edge_fit = interest_fit(m.interests, m.follow_follower, m.niche[self.creator_of_edge])
-        self.degree = np.diff(m.friend_indptr)
+        self.edge_fit = m.follow_fit
+        self.degree = m.friend_count
         self.people_per_agent = m.people_per_agent
         self._view_chance = Derived(
             lambda: (traits.version["reach"], traits.version["attention"]), self._compute_view_probability
@@ -171,7 +167,7 @@ class InfluencerModel(mesa.Model):
         m, traits = self.market, self.traits
         follower = m.follow_follower
         view_prob = rules.view_probability(
-            traits.reach[self.creator_of_edge], traits.attention[follower], self._follows_of_follower[follower]
+            traits.reach[self.creator_of_edge], traits.attention[follower], m.follows_per_follower[follower]
         )
         # P(view) of one post, as 1 - (1 - view_prob) ** posts rounds it at posts = 1
         return view_prob, 1.0 - (1.0 - view_prob)
@@ -183,13 +179,47 @@ class InfluencerModel(mesa.Model):
 
     def follower_edges(self, follower: int) -> np.ndarray:
         """Follow-edge indices of one follower."""
-        a, b = self._follower_edge_indptr[follower], self._follower_edge_indptr[follower + 1]
-        return self._edges_by_follower[a:b]
+        indptr, edges = self.market.follows_by_follower
+        return edges[indptr[follower] : indptr[follower + 1]]
 
     @property
     def graph(self):
         """The market as a NetworkX DiGraph, with current trust on follow edges (built on demand)."""
         return to_networkx(self.market, self.trust)
+
+    def _make_agents(self) -> None:
+        """Make the follower and creator agents, with the ids reserved at construction."""
+        if self._agents_made:
+            return
+        self._agents_made = True
+        next_id, self.agent_id_counter = self.agent_id_counter, 1
+        # Agent(model) registers itself; a plain loop skips the AgentSet that create_agents
+        # would build and throw away (a third of the time and half the memory at 1M agents)
+        for i in range(self.market.n_followers):
+            FollowerAgent(self, i)
+        for k in range(self.market.n_creators):
+            CreatorAgent(self, k)
+        self.agent_id_counter = next_id
+
+    @property
+    def agents(self):
+        """Every agent (followers and creators are made on first access)."""
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._make_agents()
+        return super().agent_types
+
+    def remove_all_agents(self):
+        self._make_agents()
+        super().remove_all_agents()
 
     @property
     def followers(self):

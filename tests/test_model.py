@@ -276,6 +276,31 @@ def test_agents_mirror_the_market(fresh_model):
     assert len(model.followers) == m.n_followers and len(model.creators) == m.n_creators
 
 
+def test_agents_made_on_demand_change_nothing(small_settings):
+    """Follower and creator agents are made when first asked for, with the ids an eager
+    build gives them; a run is the same whether they were made, and whenever."""
+    kwargs = _kwargs(small_settings | HOT_FUNNEL, campaign__strategy="micro", market__days=10)
+    lazy = InfluencerModel(seed=5, **kwargs)
+    lazy.run()
+    eager = InfluencerModel(seed=5, **kwargs)
+    n, c = eager.market.n_followers, eager.market.n_creators
+    assert len(eager.agents) == n + c + 1  # made here, before any step
+    eager.run(4)
+    midway = InfluencerModel(seed=5, market=eager.market, **kwargs)
+    midway.run(4)
+    assert len(midway.followers) == n  # made between steps
+    eager.run()
+    midway.run()
+    pd.testing.assert_frame_equal(lazy.daily(), eager.daily())
+    pd.testing.assert_frame_equal(lazy.daily(), midway.daily())
+    ids = {type(a).__name__: [] for a in eager.agents}
+    for agent in eager.agents:
+        ids[type(agent).__name__].append((agent.index if hasattr(agent, "index") else 0, agent.unique_id))
+    assert sorted(ids["FollowerAgent"]) == [(i, i + 1) for i in range(n)]
+    assert sorted(ids["CreatorAgent"]) == [(k, n + k + 1) for k in range(c)]
+    assert ids["BrandAgent"] == [(0, n + c + 1)]
+
+
 def test_follower_agent_reads_and_writes_the_arrays(fresh_model):
     model, m = fresh_model, fresh_model.market
     agent = next(a for a in model.followers if len(model.follower_edges(a.index)) >= 2)
