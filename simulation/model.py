@@ -88,6 +88,19 @@ class InfluencerModel(mesa.Model):
         Any parameter as ``section__name=value`` (``brand__budget=50000``): what the
         dashboard's sliders pass.
 
+    Attributes
+    ----------
+    market : Market
+        The shared, unchanging market (a paired arm may run on the same object).
+    traits : AgentTraits
+        This model's follower and creator traits: the market's until an agent writes one.
+    trust : numpy.ndarray
+        Current trust on each follow edge (this model's own copy).
+    brands : list of BrandAgent
+        The brands, each owning its funnel arrays and books.
+    view_probability : numpy.ndarray
+        Chance of seeing one post, per follow edge (recomputed after a reach or attention write).
+
     Examples
     --------
     >>> m = InfluencerModel(seed=1, market__followers=2000, market__days=5)
@@ -155,7 +168,7 @@ class InfluencerModel(mesa.Model):
     def _derive_static_arrays(self) -> None:
         m, traits = self.market, self.traits
         self.creator_of_edge = m.follow_creator
-        self.trust = m.trust.astype(float).copy()
+        self.trust = np.array(m.trust, dtype=float)  # this model's own copy
         self.edge_fit = m.follow_fit
         self.degree = m.friend_count
         self.people_per_agent = m.people_per_agent
