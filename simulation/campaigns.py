@@ -195,7 +195,7 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
             ranked = members[np.lexsort((members, -score[members]))]
             pools.append((ranked, budget * share / total, limit, chosen_limit))
 
-    bought = [_buy_posts(ranked, fee[ranked], pool_budget, n_posts, limit) for ranked, pool_budget, limit, _ in pools]
+    bought = [_buy_posts(fee[ranked], pool_budget, n_posts, limit) for ranked, pool_budget, limit, _ in pools]
     if fill:
         # largest tier first: what one tier of a mixed campaign cannot spend goes to the next smaller
         carried = 0.0
@@ -229,18 +229,26 @@ def _affordable(budget_left: float, fee: float, wanted: int) -> int:
     return max(k, 0)
 
 
-def _buy_posts(ranked: np.ndarray, fee: np.ndarray, budget: float, n_posts: int, limit: int) -> np.ndarray:
-    """Posts bought from each ranked creator on the schedule: walk the ranking, buying each
-    creator's posts (all, or as many as still fit), until ``limit`` creators (0: no limit)."""
-    posts = np.zeros(len(ranked), dtype=np.int64)
-    left, hired = budget, 0
-    for i in range(len(ranked)):
+def _hire_in_order(fee: np.ndarray, posts: np.ndarray, left: float, candidates, wanted: int, limit: int) -> float:
+    """Walk ``candidates`` (positions in the ranking, best first), hiring each for as many of
+    ``wanted`` posts as ``left`` still pays for, until ``limit`` creators are hired (0: no
+    limit). Writes ``posts`` in place; returns the budget left."""
+    hired = int((posts > 0).sum())
+    for i in candidates:
         if limit and hired >= limit:
             break
-        posts[i] = _affordable(left, fee[i], n_posts)
+        posts[i] = _affordable(left, fee[i], wanted)
         if posts[i]:
             left -= posts[i] * fee[i]
             hired += 1
+    return left
+
+
+def _buy_posts(fee: np.ndarray, budget: float, n_posts: int, limit: int) -> np.ndarray:
+    """Posts bought from each ranked creator (fees ``fee``, best first) on the schedule: all of a
+    creator's posts, or as many as still fit, until ``limit`` creators (0: no limit)."""
+    posts = np.zeros(len(fee), dtype=np.int64)
+    _hire_in_order(fee, posts, budget, range(len(fee)), n_posts, limit)
     return posts
 
 
@@ -254,14 +262,7 @@ def _fill_budget(fee: np.ndarray, budget: float, posts: np.ndarray, n_max: int, 
         extra = _affordable(left, fee[i], n_max - int(posts[i]))
         posts[i] += extra
         left -= extra * fee[i]
-    hired = int((posts > 0).sum())
-    for i in np.flatnonzero(posts == 0):
-        if limit and hired >= limit:
-            break
-        posts[i] = _affordable(left, fee[i], n_max)
-        if posts[i]:
-            left -= posts[i] * fee[i]
-            hired += 1
+    _hire_in_order(fee, posts, left, np.flatnonzero(posts == 0), n_max, limit)
     return posts
 
 
