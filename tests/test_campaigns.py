@@ -523,3 +523,12 @@ def test_campaign_spend_properties():
     assert c.spend == 35.0 and c.unspent == 15.0 and c.budget_spent_share == 0.7
     empty = Campaign(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.empty(0), 0.0, 7.0, 0.0)
     assert empty.spend == 0.0 and empty.unspent == 0.0 and empty.budget_spent_share == 1.0
+
+
+def test_summary_reports_planned_spend_and_unspent_budget(run_model, small_settings):
+    model = run_model(3, small_settings | {"campaign.strategy": "mega"})
+    summary = model.summary().iloc[0]
+    campaign = model.brands[0].campaign
+    assert summary.planned_spend == campaign.spend == pytest.approx(summary.spend)  # every post went up
+    assert summary.unspent_budget == pytest.approx(summary.budget - summary.planned_spend)
+    assert 0 <= summary.unspent_budget < summary.budget
