@@ -152,6 +152,8 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "posts": int(bc["posts"].sum()),  # posts that went up (a run may end before the plan does)
         "budget": brand.budget,
         "spend": spend,
+        "planned_spend": camp.spend,  # what the booked posts cost; spend lags it if the run ends first
+        "unspent_budget": camp.unspent,
         "impressions": impressions,
         "unique_reach": float((brand.state > Funnel.UNAWARE).sum()) * k,
         "post_reach": float(brand.post_reached.sum()) * k,

@@ -374,6 +374,23 @@ PARAMETERS: tuple[Param, ...] = (
         0,
         1_000_000,
     ),
+    _p(
+        "campaign.fill_budget",
+        True,
+        "",
+        "spend the whole budget: buy more posts from the hired creators (up to max_posts_per_week), "
+        "then hire the next-best of the tier (false: the schedule's posts only)",
+        None,
+        None,
+    ),
+    _p(
+        "campaign.max_posts_per_week",
+        3,
+        "posts/week",
+        "most sponsored posts one creator makes for the brand a week when filling the budget",
+        0,
+        21,
+    ),
     _p("campaign.mix_mega", 0.25, "0-1", "budget share for mega creators in a mixed campaign", 0, 1),
     _p("campaign.mix_macro", 0.25, "0-1", "budget share for macro creators in a mixed campaign", 0, 1),
     _p("campaign.mix_micro", 0.25, "0-1", "budget share for micro creators in a mixed campaign", 0, 1),

@@ -10,10 +10,13 @@ import pytest
 from simulation.campaigns import (
     Campaign,
     audience_overlap,
+    expected_initial_trust,
+    most_posts,
     plan_campaign,
     published_engagement_rate,
     scheduled_posts,
 )
+from simulation.graph import generate_market, initial_trust
 from simulation.params import NICHES, STRATEGIES, TIERS, ScenarioError, resolve
 
 SCHEDULES = ("one_off", "partnership")
@@ -30,15 +33,17 @@ def with_(params: dict, **changes) -> dict:
 
 
 # --------------------------------------------------------------------------- budget
+@pytest.mark.parametrize("fill", [True, False])
 @pytest.mark.parametrize("schedule", SCHEDULES)
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("budget", [20_000.0, 100_000.0, 1_234_567.89])
-def test_spend_never_exceeds_budget(medium_market, medium_params, strategy, schedule, budget):
+def test_spend_never_exceeds_budget(medium_market, medium_params, strategy, schedule, budget, fill):
     params = with_(
         medium_params,
         campaign__strategy=strategy,
         campaign__schedule=schedule,
         campaign__creators=list(range(0, 5_000, 37)),
+        campaign__fill_budget=fill,
         brand__budget=budget,
     )
     try:
@@ -49,10 +54,13 @@ def test_spend_never_exceeds_budget(medium_market, medium_params, strategy, sche
         return
     assert campaign.spend <= budget
     assert campaign.budget == budget
+    assert campaign.unspent == pytest.approx(budget - campaign.spend) and campaign.unspent >= 0
+    assert campaign.budget_spent_share == pytest.approx(campaign.spend / budget)
     assert (campaign.posts >= 1).all() or strategy == "none"
     assert len(np.unique(campaign.creators)) == len(campaign.creators)
     n_posts = scheduled_posts(schedule, 1.0, 7.0, medium_params["market"]["days"])  # 1 or 5
-    assert (campaign.posts <= n_posts).all()
+    n_max = most_posts(schedule, 1.0, 7.0, medium_params["market"]["days"], 3)  # 1 or 12
+    assert (campaign.posts <= (n_max if fill else n_posts)).all()
     if strategy == "none":
         assert len(campaign.creators) == 0 and campaign.spend == 0
     else:
@@ -110,25 +118,71 @@ def test_missing_tier_is_reported(small_params):
 
 
 # --------------------------------------------------------------------------- who is hired
-def test_mega_hires_exactly_one_by_default(medium_market, medium_params):
+def test_mega_hires_exactly_one_on_the_schedule(medium_market, medium_params):
     for budget in (1e5, 1e6, 1e8):
-        campaign = plan_campaign(medium_market, with_(medium_params, campaign__strategy="mega", brand__budget=budget))
+        params = with_(medium_params, campaign__strategy="mega", brand__budget=budget, campaign__fill_budget=False)
+        campaign = plan_campaign(medium_market, params)
         assert len(campaign.creators) == 1
         assert medium_market.tier[campaign.creators[0]] == TIERS.index("mega")
     two = plan_campaign(
-        medium_market, with_(medium_params, campaign__strategy="mega", brand__budget=1e8, campaign__max_creators=2)
+        medium_market,
+        with_(
+            medium_params,
+            campaign__strategy="mega",
+            brand__budget=1e8,
+            campaign__max_creators=2,
+            campaign__fill_budget=False,
+        ),
     )
     assert len(two.creators) == 2
 
 
+def test_mega_fills_its_creator_before_hiring_the_next(medium_market, medium_params):
+    m = medium_market
+    fee = 0.8 * m.fee
+    one = plan_campaign(m, with_(medium_params, campaign__strategy="mega", campaign__fill_budget=False))
+    top = int(one.creators[0])
+    # 100,000 USD: this market's best mega costs 13,039 USD a post; 5 scheduled posts leave
+    # 34,807 USD, which buy 2 more; the 8,730 USD left is less than any other mega's fee
+    # (the cheapest is 11,424 USD), so the campaign spends 91% and says so
+    filled = plan_campaign(m, with_(medium_params, campaign__strategy="mega"))
+    assert filled.creators.tolist() == [top]
+    assert filled.posts.tolist() == [int(np.floor(1e5 / fee[top]))] == [7]
+    assert filled.unspent == pytest.approx(1e5 - 7 * fee[top]) == pytest.approx(8_729.55)
+    assert filled.unspent < fee[m.tier == TIERS.index("mega")].min()
+    assert filled.budget_spent_share == pytest.approx(0.9127, abs=1e-4)
+    np.testing.assert_allclose(filled.interval, [29 / 7])  # spread evenly over days 1 to 30
+    # 1 million USD: the best mega at 12 posts (3 a week over 29 days), then the next-best, ...
+    big = plan_campaign(m, with_(medium_params, campaign__strategy="mega", brand__budget=1e6))
+    assert big.creators[0] == top and big.posts[0] == 12 and len(big.creators) >= 2
+    assert (m.tier[big.creators] == TIERS.index("mega")).all()
+    assert big.spend <= 1e6 and big.budget_spent_share > 0.95
+    # ... unless the brand caps the creators it hires
+    capped = plan_campaign(
+        m, with_(medium_params, campaign__strategy="mega", brand__budget=1e6, campaign__max_creators=1)
+    )
+    assert capped.creators.tolist() == [top] and capped.posts.tolist() == [12]
+    assert capped.unspent == pytest.approx(1e6 - 12 * fee[top])
+
+
 def test_micro_hires_many_micro_creators(medium_market, medium_params):
-    campaign = plan_campaign(medium_market, with_(medium_params, campaign__strategy="micro"))
+    params = with_(medium_params, campaign__strategy="micro", campaign__fill_budget=False)
+    campaign = plan_campaign(medium_market, params)
     assert len(campaign.creators) > 50
     assert (medium_market.tier[campaign.creators] == TIERS.index("micro")).all()
     # 100,000 USD buys whole 30-day partnerships (5 posts) from all but the last few
     assert (campaign.posts[:-3] == 5).all()
-    capped = plan_campaign(medium_market, with_(medium_params, campaign__strategy="micro", campaign__max_creators=10))
+    capped = plan_campaign(medium_market, with_(params, campaign__max_creators=10))
     np.testing.assert_array_equal(capped.creators, campaign.creators[:10])
+    # filling the budget keeps those creators and only adds posts where a little money is left
+    filled = plan_campaign(medium_market, with_(params, campaign__fill_budget=True))
+    np.testing.assert_array_equal(filled.creators, campaign.creators)
+    assert (filled.posts >= campaign.posts).all() and filled.spend >= campaign.spend
+    assert (filled.posts > campaign.posts).sum() <= 3
+    # ten creators cannot absorb 100,000 USD at 5 posts; at 12 posts each they spend more
+    capped_filled = plan_campaign(medium_market, with_(params, campaign__max_creators=10, campaign__fill_budget=True))
+    np.testing.assert_array_equal(capped_filled.creators, capped.creators)
+    assert (capped_filled.posts == 12).all() or capped_filled.budget_spent_share > 0.95
 
 
 @pytest.mark.parametrize("strategy", ["nano", "micro", "macro", "mega"])
@@ -138,7 +192,7 @@ def test_single_tier_strategies_hire_only_that_tier(medium_market, medium_params
 
 
 def test_mixed_splits_budget_across_tiers(medium_market, medium_params):
-    params = with_(medium_params, campaign__strategy="mixed", brand__budget=1e6)
+    params = with_(medium_params, campaign__strategy="mixed", brand__budget=1e6, campaign__fill_budget=False)
     campaign = plan_campaign(medium_market, params)
     tiers = medium_market.tier[campaign.creators]
     spend = campaign.posts * campaign.fee_per_post
@@ -154,7 +208,7 @@ def test_ranking_is_by_fit_times_engagement(medium_market, medium_params):
     campaign = plan_campaign(medium_market, params)
     m = medium_market
     fit = np.where(m.niche[campaign.creators] == NICHES.index("beauty"), 1.0, 0.3)
-    score = fit * published_engagement_rate(m, 0.2)[campaign.creators]
+    score = fit * published_engagement_rate(m, 0.2, medium_params["trust"]["initial_sd"])[campaign.creators]
     assert (np.diff(score) <= 0).all()
     assert len(campaign.creators) == (m.tier == 1).sum()  # a huge budget hires the whole tier
 
@@ -186,15 +240,25 @@ def test_brand_niche_changes_who_is_hired(medium_market, medium_params):
 
 def test_list_strategy_hires_listed_creators_in_order(medium_market, medium_params):
     ids = [4500, 12, 300, 4000]
-    campaign = plan_campaign(
-        medium_market, with_(medium_params, campaign__strategy="list", campaign__creators=ids, brand__budget=1e9)
-    )
+    params = with_(medium_params, campaign__strategy="list", campaign__creators=ids, brand__budget=1e9)
+    campaign = plan_campaign(medium_market, with_(params, campaign__fill_budget=False))
     np.testing.assert_array_equal(campaign.creators, ids)
-    assert (campaign.posts == 5).all()
+    assert (campaign.posts == 5).all() and campaign.interval == 7.0
+    # filling the budget buys 3 posts a week over the 29 days from day 1: 12 each, every 29/12 days
+    filled = plan_campaign(medium_market, params)
+    np.testing.assert_array_equal(filled.creators, ids)
+    assert (filled.posts == 12).all()
+    np.testing.assert_allclose(filled.interval, 29 / 12)
 
 
 def test_list_strategy_ignores_repeated_ids(medium_market, medium_params):
-    params = with_(medium_params, campaign__strategy="list", campaign__creators=[5, 5, 7, 5], brand__budget=1e9)
+    params = with_(
+        medium_params,
+        campaign__strategy="list",
+        campaign__creators=[5, 5, 7, 5],
+        brand__budget=1e9,
+        campaign__fill_budget=False,
+    )
     campaign = plan_campaign(medium_market, params)
     np.testing.assert_array_equal(campaign.creators, [5, 7])
     assert campaign.spend == pytest.approx(5 * 0.8 * medium_market.fee[[5, 7]].sum())
@@ -208,7 +272,13 @@ def test_list_strategy_bad_id(medium_market, medium_params, bad):
 
 
 def test_partnership_discount_and_posts(medium_market, medium_params):
-    params = with_(medium_params, campaign__strategy="list", campaign__creators=[10, 20], brand__budget=1e9)
+    params = with_(
+        medium_params,
+        campaign__strategy="list",
+        campaign__creators=[10, 20],
+        brand__budget=1e9,
+        campaign__fill_budget=False,
+    )
     partner = plan_campaign(medium_market, params)
     once = plan_campaign(medium_market, with_(params, campaign__schedule="one_off"))
     fee = medium_market.fee[[10, 20]]
@@ -313,7 +383,152 @@ def test_audience_overlap(small_market):
 
 
 def test_published_engagement_rate_falls_with_size(medium_market):
-    er = published_engagement_rate(medium_market, 0.2)
+    er = published_engagement_rate(medium_market, 0.2, 0.1)
     assert ((er >= 0) & (er <= 0.2)).all()
     by_tier = [np.median(er[medium_market.tier == t]) for t in range(4)]
     assert by_tier == sorted(by_tier, reverse=True)
+
+
+# --------------------------------------------------------------------------- scale invariance
+@pytest.mark.parametrize("seed", [0, 7])
+def test_same_seed_hires_same_creators_at_any_agent_count(seed):
+    # creator traits and fees are drawn before any follower, and the ranking uses only
+    # them: 25,000, 50,000 and 100,000 agents hire the same creators for the same posts
+    plans = {}
+    for n in (25_000, 50_000, 100_000):
+        market = generate_market(resolve({"market.followers": n}), seed=seed)
+        for strategy in ("mega", "macro", "micro", "nano", "mixed"):
+            for fill in (True, False):
+                params = resolve({"market.followers": n, "campaign.strategy": strategy, "campaign.fill_budget": fill})
+                c = plan_campaign(market, params)
+                plans.setdefault((strategy, fill), []).append(
+                    (
+                        c.creators.tolist(),
+                        c.posts.tolist(),
+                        c.fee_per_post.tolist(),
+                        np.broadcast_to(c.interval, c.posts.shape).tolist(),
+                    )
+                )
+    for key, (first, *rest) in plans.items():
+        assert len(first[0]) >= 1, key
+        assert all(plan == first for plan in rest), key
+
+
+def test_published_engagement_rate_uses_creator_traits_only():
+    small = generate_market(resolve({"market.followers": 3_000}), seed=3)
+    large = generate_market(resolve({"market.followers": 30_000}), seed=3)
+    np.testing.assert_array_equal(
+        published_engagement_rate(small, 0.2, 0.1), published_engagement_rate(large, 0.2, 0.1)
+    )
+    m = small
+    expected = (
+        (1 - m.fake_share)
+        * m.reach
+        * 0.2
+        * m.relatability
+        * expected_initial_trust(m.authenticity, m.relatability, 0.1)
+    )
+    np.testing.assert_allclose(published_engagement_rate(m, 0.2, 0.1), expected)
+
+
+@pytest.mark.parametrize("sd", [0.0, 0.05, 0.2, 0.6])
+def test_expected_initial_trust_is_the_mean_of_initial_trust(sd):
+    # the clipped-normal mean against 200,000 draws of graph.initial_trust per creator type,
+    # from near the lower clip (A R = 0.0004) to the upper one (A R = 1)
+    rng = np.random.default_rng(2)
+    a = np.array([0.02, 0.1, 0.5, 0.9, 1.0])
+    r = np.array([0.02, 0.3, 0.5, 0.95, 1.0])
+    draws = initial_trust(np.repeat(a, 200_000), np.repeat(r, 200_000), sd, rng).reshape(5, -1)
+    se = draws.std(axis=1) / np.sqrt(draws.shape[1])
+    assert (np.abs(draws.mean(axis=1) - expected_initial_trust(a, r, sd)) <= 4 * se + 1e-12).all()
+
+
+# --------------------------------------------------------------------------- filling the budget
+def test_both_arms_spend_the_budget_at_the_default_scenario():
+    # 16 default markets (20 million people, 100,000 USD) at 20,000 agents. The schedule alone
+    # spent 68% on one mega creator on average (35% to 97%); filling the budget spends 97%
+    # (91% to 100%: a mega post is 6,000 to 60,000 USD, so what is left can be less than any
+    # other mega's fee). Micro creators spent all of it before and still do.
+    shares = {"mega": [], "micro": [], "mega_schedule": []}
+    for seed in range(16):
+        market = generate_market(resolve({"market.followers": 20_000}), seed=seed)
+        for arm, fill in (("mega", True), ("micro", True), ("mega_schedule", False)):
+            params = resolve(
+                {"market.followers": 20_000, "campaign.strategy": arm.split("_")[0], "campaign.fill_budget": fill}
+            )
+            campaign = plan_campaign(market, params)
+            assert campaign.spend <= 100_000
+            shares[arm].append(campaign.budget_spent_share)
+    mega, micro, schedule = (np.array(shares[k]) for k in ("mega", "micro", "mega_schedule"))
+    assert mega.mean() >= 0.95 and mega.min() >= 0.9, mega.round(3)
+    assert micro.min() >= 0.995, micro.round(4)
+    assert schedule.mean() < 0.75 and (mega >= schedule).all()
+
+
+def test_weekly_limit_and_even_spacing(medium_market, medium_params):
+    # in every 7-day window of the run no creator posts more than max_posts_per_week times,
+    # and every bought post goes up before the run ends
+    for per_week in (1, 2, 3, 5):
+        params = with_(
+            medium_params,
+            campaign__strategy="list",
+            campaign__creators=[3, 40, 900],
+            brand__budget=1e9,
+            campaign__max_posts_per_week=per_week,
+        )
+        campaign = plan_campaign(medium_market, params)
+        expected = max(5, int(np.floor(per_week * 29 / 7)))  # the weekly schedule has 5 posts
+        assert (campaign.posts == expected).all()
+        creators, counts = campaign.posts_between(0.0, 30.0)
+        np.testing.assert_array_equal(counts, campaign.posts)
+        for start in np.arange(0.0, 30.0, 0.25):
+            _, counts = campaign.posts_between(start, start + 7.0)
+            assert (counts <= per_week).all()
+    assert most_posts("partnership", 1.0, 7.0, 30, 0) == 5  # no extra posts: next-best creators only
+
+
+def test_fill_budget_false_is_the_schedule(medium_market, medium_params):
+    for strategy in ("mega", "macro", "micro", "nano", "mixed"):
+        params = with_(medium_params, campaign__strategy=strategy, campaign__fill_budget=False)
+        plan = plan_campaign(medium_market, params)
+        assert np.isscalar(plan.interval) and plan.interval == 7.0
+        assert (plan.posts <= 5).all()
+        filled = plan_campaign(medium_market, with_(params, campaign__fill_budget=True))
+        # filling only adds: the scheduled creators keep at least their posts
+        kept = np.isin(filled.creators, plan.creators)
+        assert kept.sum() == len(plan.creators)
+        order = np.argsort(plan.creators)
+        np.testing.assert_array_less(plan.posts[order] - 1, filled.posts[kept][np.argsort(filled.creators[kept])])
+        assert plan.spend <= filled.spend <= plan.budget
+
+
+def test_mixed_passes_what_a_tier_cannot_spend_to_the_next_smaller(medium_market, medium_params):
+    params = with_(medium_params, campaign__strategy="mixed")
+    plan = plan_campaign(medium_market, with_(params, campaign__fill_budget=False))
+    filled = plan_campaign(medium_market, params)
+    tiers_plan, tiers_filled = medium_market.tier[plan.creators], medium_market.tier[filled.creators]
+    spend_plan = np.bincount(tiers_plan, weights=plan.posts * plan.fee_per_post, minlength=4)
+    spend_filled = np.bincount(tiers_filled, weights=filled.posts * filled.fee_per_post, minlength=4)
+    assert plan.budget_spent_share < 0.995 < 0.9999 < filled.budget_spent_share  # 99.4% -> all
+    assert (spend_filled >= spend_plan - 1e-6).all()
+    # every tier's part is its 25,000 USD plus what the larger tiers left
+    left = 0.0
+    for t in (3, 2, 1, 0):
+        assert spend_filled[t] <= 25_000 + left + 1e-6
+        left += 25_000 - spend_filled[t]
+
+
+def test_campaign_spend_properties():
+    c = Campaign(np.array([1, 2]), np.array([3, 1]), np.array([10.0, 5.0]), 0.0, 7.0, 50.0)
+    assert c.spend == 35.0 and c.unspent == 15.0 and c.budget_spent_share == 0.7
+    empty = Campaign(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.empty(0), 0.0, 7.0, 0.0)
+    assert empty.spend == 0.0 and empty.unspent == 0.0 and empty.budget_spent_share == 1.0
+
+
+def test_summary_reports_planned_spend_and_unspent_budget(run_model, small_settings):
+    model = run_model(3, small_settings | {"campaign.strategy": "mega"})
+    summary = model.summary().iloc[0]
+    campaign = model.brands[0].campaign
+    assert summary.planned_spend == campaign.spend == pytest.approx(summary.spend)  # every post went up
+    assert summary.unspent_budget == pytest.approx(summary.budget - summary.planned_spend)
+    assert 0 <= summary.unspent_budget < summary.budget

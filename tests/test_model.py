@@ -232,7 +232,7 @@ def test_paired_runs_share_the_market(small_settings, run_model):
     # common random numbers: the organic posting draws are the same day by day
     np.testing.assert_array_equal(mega.organic["posts"], micro.organic["posts"])
     # and the campaigns differ
-    assert mega.summary().creators_hired.iloc[0] == 1 < micro.summary().creators_hired.iloc[0]
+    assert mega.summary().creators_hired.iloc[0] < 5 < micro.summary().creators_hired.iloc[0]
 
 
 def test_prebuilt_market_gives_the_same_run(small_settings, run_model):
