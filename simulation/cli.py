@@ -291,7 +291,7 @@ def cmd_run(args) -> int:
 
 def cmd_compare(args) -> int:
     from . import output
-    from .experiment import HEADLINE_METRICS, explain, paired_differences, summarize, verdict
+    from .experiment import explain, headline_metrics, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
     pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
@@ -302,9 +302,11 @@ def cmd_compare(args) -> int:
         raise ScenarioError(f"--a and --b are both {args.a!r}: compare two different strategies")
     arms = {args.a: {"campaign.strategy": args.a}, args.b: {"campaign.strategy": args.b}}
     results, tmp, final = _execute(args, scenario, arms, path.stem, "compare")
-    summary = summarize(results.runs, HEADLINE_METRICS)
-    diffs = paired_differences(results.runs, args.a, args.b, HEADLINE_METRICS)
-    line = verdict(diffs, args.a, args.b)
+    goal = scenario["brand"]["goal"]
+    measures = headline_metrics(goal)
+    summary = summarize(results.runs, measures)
+    diffs = paired_differences(results.runs, args.a, args.b, measures)
+    line = verdict(diffs, args.a, args.b, goal=goal, runs=results.runs)
     why = explain(results.runs, args.a, args.b)
     table = comparison_table(summary, diffs, args.a, args.b)
     summary.to_csv(tmp / "summary.csv", index=False)

@@ -30,15 +30,55 @@ from .params import flatten, nest, resolve
 
 #: metrics the headline comparison reports, with how to read them
 HEADLINE_METRICS = {
+    "spend": "USD of fees paid",
+    "unspent_budget": "USD of the budget left unspent",
     "conversions": "people who bought",
     "revenue": "USD",
+    "profit": "revenue x margin - spend, USD",
     "roi": "(revenue x margin - spend) / spend",
     "cpa": "USD per customer",
+    "engagements": "likes, saves and comments on sponsored posts",
     "engagement_rate": "engagements per impression",
+    "cpe": "USD per engagement",
     "unique_reach": "people who heard of the product",
+    "share_aware": "share of the market that heard of the product",
+    "cost_per_thousand_reached": "USD per thousand people reached",
+    "aware_not_bought": "people who heard of the product and have not bought (yet)",
 }
-#: for each metric, whether more is better (CPA: less is better)
-HIGHER_IS_BETTER = {"cpa": False, "cpm": False, "cpe": False, "spend": False}
+#: for each metric, whether more is better (costs: less is better)
+HIGHER_IS_BETTER = {
+    "cpa": False,
+    "cpm": False,
+    "cpe": False,
+    "spend": False,
+    "unspent_budget": False,
+    "cost_per_thousand_reached": False,
+}
+#: the measures each campaign goal (``brand.goal``) ranks strategies on, the headline first
+GOAL_MEASURES = {
+    "sales": ("conversions", "roi", "cpa"),
+    "awareness": ("unique_reach", "share_aware", "cost_per_thousand_reached"),
+    "engagement": ("engagements", "cpe"),
+}
+#: when an arm could not spend its budget, totals are not comparable: these measures are
+GOAL_MEASURES_UNEQUAL_SPEND = {
+    "sales": ("profit", "roi"),
+    "awareness": ("cost_per_thousand_reached",),
+    "engagement": ("cpe",),
+}
+#: an arm "spent the budget" when it spent at least this share of it
+SPENT_SHARE = 0.95
+
+
+def headline_metrics(goal: str = "sales") -> list[str]:
+    """Rows of the comparison table for a goal: spend first, then the goal's measures, then the rest.
+
+    Examples
+    --------
+    >>> headline_metrics("awareness")[:5]
+    ['spend', 'unspent_budget', 'unique_reach', 'share_aware', 'cost_per_thousand_reached']
+    """
+    return list(dict.fromkeys(["spend", "unspent_budget", *GOAL_MEASURES[goal], *HEADLINE_METRICS]))
 
 
 @dataclass
@@ -361,28 +401,63 @@ def paired_differences(
     return pd.DataFrame(rows)
 
 
-def verdict(diffs: pd.DataFrame, a: str, b: str, confidence: float = 0.95) -> str:
-    """One line: who wins on conversions and on ROI, by how much, how sure."""
+def spend_shares(runs: pd.DataFrame) -> dict[str, float]:
+    """Mean share of the budget each arm spent."""
+    share = runs["spend"] / runs["budget"].where(runs["budget"] > 0)
+    return share.groupby(runs["arm"], sort=False).mean().to_dict()
+
+
+def verdict(
+    diffs: pd.DataFrame,
+    a: str,
+    b: str,
+    confidence: float = 0.95,
+    *,
+    goal: str = "sales",
+    runs: pd.DataFrame | None = None,
+) -> str:
+    """One line: who wins on the goal's measures, by how much, how sure.
+
+    With ``runs``, an arm that spent less than 95% of its budget is named, and the
+    strategies are then ranked on what a dollar buys (profit and ROI for sales, cost per
+    thousand people reached, cost per engagement), not on totals.
+    """
     d = diffs.set_index("metric")
 
-    def judge(metric: str, unit: str) -> str:
+    def judge(metric: str) -> str:
+        if metric not in d.index:
+            return f"{metric}: not measured"
         row = d.loc[metric]
         lo, hi, m = row["ci_low"], row["ci_high"], row["difference"]
+        label = metric.replace("_", " ")
         if not np.isfinite(lo):
-            return f"{metric}: too few replications to tell"
+            return f"{label}: too few replications to tell"
         sign = 1 if HIGHER_IS_BETTER.get(metric, True) else -1
         ci = f"{confidence:.0%} CI of {b} - {a}: {fmt_number(lo)} to {fmt_number(hi)}"
         if lo > 0 or hi < 0:
             winner, loser = (b, a) if sign * m > 0 else (a, b)
             rel = abs(row["relative"]) * 100 if np.isfinite(row["relative"]) else math.nan
+            rel_text = f"{rel:.0f}%; " if np.isfinite(rel) else ""
             share = row["wins_b"] if winner == b else 1 - row["wins_b"]
             return (
-                f"{winner} beats {loser} on {metric} by {fmt_number(abs(m))}{unit} ({rel:.0f}%; {ci}; "
+                f"{winner} beats {loser} on {label} by {fmt_number(abs(m))} ({rel_text}{ci}; "
                 f"{winner} better in {share:.0%} of paired runs)"
             )
-        return f"no clear winner on {metric} ({ci} includes 0)"
+        return f"no clear winner on {label} ({ci} includes 0)"
 
-    return "Verdict: " + judge("conversions", "") + "; " + judge("roi", "") + "."
+    measures = GOAL_MEASURES[goal]
+    preface = ""
+    if runs is not None:
+        shares = spend_shares(runs)
+        short = [arm for arm in (a, b) if np.isfinite(shares.get(arm, np.nan)) and shares[arm] < SPENT_SHARE]
+        if short:
+            spent = ", ".join(f"{arm} spent {shares[arm]:.0%}" for arm in (a, b))
+            preface = (
+                f"{' and '.join(short)} could not spend the budget ({spent}), so the strategies are compared "
+                f"on what each dollar bought, not on totals; "
+            )
+            measures = GOAL_MEASURES_UNEQUAL_SPEND[goal]
+    return f"Verdict ({goal} goal): " + preface + "; ".join(judge(m) for m in measures) + "."
 
 
 #: the mechanisms a strategist asks about, with how to print them
@@ -393,6 +468,7 @@ DRIVERS = (
     ("unique_reach", "people reached", "{:,.0f}"),
     ("audience_overlap", "audience overlap between hired creators", "{:.0%}"),
     ("spend", "spend (USD)", "{:,.0f}"),
+    ("aware_not_bought", "people aware who have not bought yet", "{:,.0f}"),
     ("wom_share", "share of sales by word of mouth", "{:.0%}"),
 )
 
@@ -410,9 +486,10 @@ def explain(runs: pd.DataFrame, a: str, b: str) -> str:
     'Why: engagement per impression 2.0% (x) vs 4.0% (y); click-through rate'
     """
     runs = runs.assign(wom_share=runs["conversions_wom"] / runs["conversions"].where(runs["conversions"] > 0))
-    means = runs.groupby("arm")[[key for key, _, _ in DRIVERS]].mean()
+    drivers = [(key, label, fmt) for key, label, fmt in DRIVERS if key in runs]
+    means = runs.groupby("arm")[[key for key, _, _ in drivers]].mean()
     parts = []
-    for key, label, fmt in DRIVERS:
+    for key, label, fmt in drivers:
         va, vb = means.loc[a, key], means.loc[b, key]
         if np.isfinite(va) and np.isfinite(vb):
             parts.append(f"{label} {fmt.format(va)} ({a}) vs {fmt.format(vb)} ({b})")

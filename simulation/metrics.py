@@ -11,6 +11,9 @@ agents. Definitions (per brand, over a run):
 - ROI = (revenue x margin - spend) / spend; CPA = spend / conversions;
   CPM = 1000 x spend / impressions; CPE = spend / engagements
 - audience overlap = 1 - |union of hired audiences| / sum of their sizes
+- unspent budget = budget - spend; share aware = unique reach / population;
+  aware, not bought = people who heard of the product and did not buy (what a reach
+  campaign leaves for later); cost per thousand reached = 1000 x spend / unique reach
 """
 
 from __future__ import annotations
@@ -150,13 +153,18 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "strategy": model.params["campaign"]["strategy"],
         "creators_hired": len(camp.creators),
         "posts": int(bc["posts"].sum()),  # posts that went up (a run may end before the plan does)
+        "goal": model.params["brand"]["goal"],
         "budget": brand.budget,
         "spend": spend,
         "planned_spend": camp.spend,  # what the booked posts cost; spend lags it if the run ends first
-        "unspent_budget": camp.unspent,
+        "unspent_budget": brand.budget - spend,
+        "spend_share": _div(spend, brand.budget),
         "impressions": impressions,
         "unique_reach": float((brand.state > Funnel.UNAWARE).sum()) * k,
         "post_reach": float(brand.post_reached.sum()) * k,
+        "share_aware": float((brand.state > Funnel.UNAWARE).mean()) if len(brand.state) else float("nan"),
+        "aware_not_bought": float(((brand.state > Funnel.UNAWARE) & ~bought).sum()) * k,
+        "cost_per_thousand_reached": _div(1000 * spend, float((brand.state > Funnel.UNAWARE).sum()) * k),
         "engagements": engagements,
         "engagement_rate": _div(engagements, impressions),
         "clicks": clicks,

@@ -18,6 +18,7 @@ from typing import Any
 NICHES = ("fitness", "beauty", "fashion", "food", "tech", "travel", "gaming")
 TIERS = ("nano", "micro", "macro", "mega")
 STRATEGIES = ("mega", "macro", "micro", "nano", "mixed", "list", "none")
+GOALS = ("awareness", "engagement", "sales")
 
 
 class ScenarioError(ValueError):
@@ -213,6 +214,14 @@ PARAMETERS: tuple[Param, ...] = (
     _p("creators.fake_share_per_decade", 0.05, "0-1", "extra fake share per tenfold more followers", 0, 0.5),
     _p("creators.ad_load", 0.15, "0-1", "share of a creator's own posts sponsored by other brands (median)", 0, 1),
     _p("creators.ad_load_sd", 0.3, "log", "log-normal spread of ad load across creators", 0, 2),
+    _p(
+        "creators.status_full",
+        10_000_000,
+        "people",
+        "follower count at which a creator's status (celebrity appeal) reaches 1; it is 0 at creators.nano_min",
+        1,
+        1e10,
+    ),
     _p("creators.posts_per_day", 1.0, "posts/day", "organic posting rate", 0, 24),
     _p(
         "creators.fee_per_follower",
@@ -222,7 +231,14 @@ PARAMETERS: tuple[Param, ...] = (
         0,
         100,
     ),
-    _p("creators.fee_exponent", 1.0, "", "fee grows as followers^exponent (rate-card mid-points fit 1.0)", 0.1, 2),
+    _p(
+        "creators.fee_exponent",
+        1.0,
+        "",
+        "fee grows as followers^exponent (Hootsuite's rule: 1; rate-card mid-points fit 0.8-1.2)",
+        0.8,
+        1.2,
+    ),
     _p("creators.fee_sd", 0.3, "log", "log-normal spread of fees around the rate card", 0, 2),
     # --- engagement -----------------------------------------------------
     _p(
@@ -238,6 +254,38 @@ PARAMETERS: tuple[Param, ...] = (
         0.5,
         "0-1",
         "engagement lost on sponsored posts by a wholly inauthentic creator",
+        0,
+        1,
+    ),
+    _p(
+        "engagement.tie_scale",
+        200_000,
+        "people",
+        "follower count at which a weaker relationship halves sponsored engagement (at tie_weakening 1; Wies et al. 2023)",
+        1,
+        1e10,
+    ),
+    _p(
+        "engagement.tie_weakening",
+        1.8,
+        "",
+        "how steeply sponsored engagement falls with audience size past tie_scale (> 0.8: an inverted U)",
+        0,
+        5,
+    ),
+    _p(
+        "engagement.customization_effect",
+        0.5,
+        "0-1",
+        "share of the tie weakening that full content customization removes",
+        0,
+        1,
+    ),
+    _p(
+        "engagement.familiarity_effect",
+        0.5,
+        "0-1",
+        "share of the tie weakening that a wholly unfamiliar brand removes",
         0,
         1,
     ),
@@ -349,6 +397,37 @@ PARAMETERS: tuple[Param, ...] = (
     _p("brand.quality", 0.85, "0-1", "chance a buyer is satisfied", 0, 1),
     _p("brand.budget", 100_000.0, "USD", "campaign budget (fees)", 0, 1e10),
     _p(
+        "brand.goal",
+        "sales",
+        "",
+        "what the campaign is for: the verdict ranks strategies on this goal's measures",
+        choices=GOALS,
+    ),
+    _p(
+        "brand.luxury",
+        0.2,
+        "0-1",
+        "product type: 0 an everyday staple, 1 a luxury or aspirational good (status sells it)",
+        0,
+        1,
+    ),
+    _p(
+        "brand.category_interest",
+        1.0,
+        "0-1",
+        "customers' interest in the product category (scales every follower's interest fit)",
+        0.01,
+        1,
+    ),
+    _p(
+        "brand.familiarity",
+        0.5,
+        "0-1",
+        "how familiar followers already are with the brand (0 a new brand, 1 a household name)",
+        0,
+        1,
+    ),
+    _p(
         "campaign.strategy",
         "mega",
         "",
@@ -366,6 +445,14 @@ PARAMETERS: tuple[Param, ...] = (
     _p("campaign.start_day", 1.0, "days", "day the first sponsored posts go up", 0, 3650),
     _p("campaign.post_interval", 7.0, "days", "days between posts of a partnership", 0.001, 3650),
     _p("campaign.partnership_discount", 0.2, "0-1", "fee discount per post in a long-term partnership", 0, 1),
+    _p(
+        "campaign.customization",
+        0.5,
+        "0-1",
+        "how far creators adapt the sponsored content to their own style and audience",
+        0,
+        1,
+    ),
     _p(
         "campaign.max_creators",
         0,

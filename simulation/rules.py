@@ -201,3 +201,110 @@ def mean_field_tell_probability(contacts, dt, tellers, population):
     """
     q = min(1.0, contacts * dt / max(population - 1, 1))
     return 1.0 - (1.0 - q) ** tellers
+
+
+# ----------------------------------------------------------------------------
+# When does a large creator win? (docs/MODEL.md, "Where each strategy wins")
+# ----------------------------------------------------------------------------
+
+
+def creator_status(followers, floor, full):
+    """A creator's status (celebrity, aspirational appeal) from audience size, 0-1.
+
+    ``S = clip(ln(F / F_0) / ln(F_1 / F_0), 0, 1)``: zero for the smallest creators
+    (``F_0 = creators.nano_min``), one at ``F_1 = creators.status_full`` followers, and
+    growing with each tenfold of audience in between. Status is what a celebrity lends a
+    product beyond the message itself (Doshi, Ranganathan & Rao 2021).
+
+    Examples
+    --------
+    >>> [round(float(s), 2) for s in creator_status([1_000, 10_000, 1_000_000, 5e7], 1_000, 1e7)]
+    [0.0, 0.25, 0.75, 1.0]
+    """
+    ratio = np.maximum(np.asarray(followers, dtype=float), floor) / floor
+    return np.clip(np.log(ratio) / np.log(full / floor), 0.0, 1.0)
+
+
+def involvement(category_interest, product_fit):
+    """How involved a follower is with the product: ``iota = c * phi_b``, 0-1.
+
+    ``c`` is the customers' interest in the product category (``brand.category_interest``)
+    and ``phi_b`` the follower's interest fit for the product's niche.
+
+    Examples
+    --------
+    >>> float(involvement(0.5, 0.8))
+    0.4
+    """
+    return category_interest * product_fit
+
+
+def status_weight(luxury, involvement):
+    """Share of a sponsored message's appeal that comes from the creator's status.
+
+    ``omega = 1 - (1 - lambda) * iota``. Two published regularities meet here:
+
+    - luxury and aspirational products (``lambda`` towards 1) sell on status, everyday
+      products on similarity (Doshi, Ranganathan & Rao 2021: as the product moves from
+      luxury to non-luxury, celebrities' performance declines and nano-influencers'
+      improves);
+    - a follower little involved with the product (``iota`` small) is persuaded by
+      peripheral cues such as the source's fame, an involved one by the source's
+      relevance (Petty, Cacioppo & Schumann 1983, the elaboration likelihood model),
+      so as customers' interest falls celebrities gain (Doshi et al. 2021).
+
+    Examples
+    --------
+    >>> float(status_weight(0.0, 1.0)), float(status_weight(1.0, 1.0)), float(status_weight(0.0, 0.25))
+    (0.0, 1.0, 0.75)
+    """
+    return 1.0 - (1.0 - luxury) * involvement
+
+
+def source_appeal(relatability, status, weight):
+    """Persuasive appeal of the creator behind a sponsored post: ``a = (1 - omega) R + omega S``.
+
+    Relatability ``R`` (similarity) carries the message for an everyday product and an
+    involved follower; status ``S`` for a luxury product or a follower who hardly cares.
+    The appeal takes the place of ``R`` in :func:`click_probability`, so relatability is
+    not counted twice; trust ``T`` (credibility) enters separately, as before.
+
+    Examples
+    --------
+    >>> float(source_appeal(0.6, 0.2, 0.0)), float(source_appeal(0.6, 0.2, 1.0)), float(source_appeal(0.6, 0.2, 0.5))
+    (0.6, 0.2, 0.4)
+    """
+    return (1.0 - weight) * relatability + weight * status
+
+
+def tie_weakening(base, customization, familiarity, customization_effect, familiarity_effect):
+    """How steeply a larger audience weakens engagement with sponsored content.
+
+    ``q = q_0 * (1 - e_c * kappa) * (1 - e_f * (1 - nu))``: content customization ``kappa``
+    and an unfamiliar brand (low ``nu``) signal that the creator values the relationship
+    with followers and flatten the curve (Wies, Bleier & Edeling 2023).
+
+    Examples
+    --------
+    >>> float(tie_weakening(1.6, 0.0, 1.0, 0.5, 0.5)), float(tie_weakening(1.6, 1.0, 0.0, 0.5, 0.5))
+    (1.6, 0.4)
+    """
+    return base * (1.0 - customization_effect * customization) * (1.0 - familiarity_effect * (1.0 - familiarity))
+
+
+def relationship_strength(followers, tie_scale, weakening):
+    """Engagement kept on a sponsored post for the follower-creator relationship:
+    ``m = (1 + F / F_tie) ** -q``.
+
+    A larger audience means broader reach but cues a weaker relationship that lowers each
+    follower's chance to engage with sponsored content (Wies, Bleier & Edeling 2023).
+    Sponsored engagements per post grow as ``F^0.8`` from reach and organic engagement, so
+    with ``q`` above about 0.8 they rise, peak near ``F_tie * 0.8 / (q - 0.8)`` and fall:
+    the inverted U of follower count. Organic posts are not affected.
+
+    Examples
+    --------
+    >>> float(relationship_strength(0.0, 1e6, 1.6)), round(float(relationship_strength(1e6, 1e6, 1.0)), 3)
+    (1.0, 0.5)
+    """
+    return (1.0 + np.asarray(followers, dtype=float) / tie_scale) ** (-weakening)
