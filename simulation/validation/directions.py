@@ -9,7 +9,11 @@ so the change
 
 ``Delta = (micro - mega | high) - (micro - mega | low)``
 
-is a paired quantity per replication; it passes when the 95% t interval of its mean
+is a paired quantity per replication. Totals (conversions, engagements) are compared on
+a log scale, ``ln micro - ln mega``, so that a factor that scales both strategies alike
+(fewer interested customers sell less for everyone) moves nothing: only a change in
+micro's *relative* advantage counts. ROI, already a ratio, is compared as a difference.
+The check it passes when the 95% t interval of its mean
 excludes zero on the side the source reports. The shape check
 (:func:`check_sponsored_engagement_peak`) asks for the inverted U of sponsored
 engagement per post against follower count (Wies, Bleier & Edeling 2023).
@@ -46,6 +50,11 @@ class Finding:
     measure: str
     direction: int
     statement: str
+
+    @property
+    def log_scale(self) -> bool:
+        """Totals are compared as ``ln micro - ln mega``; ratios (ROI) as differences."""
+        return self.measure != "roi"
 
 
 FINDINGS: tuple[Finding, ...] = (
@@ -122,7 +131,10 @@ def direction_change(runs: pd.DataFrame, finding: Finding, confidence: float = 0
     wide = runs.pivot(index="replication", columns="arm", values=finding.measure)
 
     def gap(level):
-        return wide[f"micro@{level}"] - wide[f"mega@{level}"]
+        micro, mega = wide[f"micro@{level}"], wide[f"mega@{level}"]
+        if finding.log_scale:
+            return np.log(micro.where(micro > 0)) - np.log(mega.where(mega > 0))
+        return micro - mega
 
     delta = (gap(finding.high) - gap(finding.low)).to_numpy(dtype=float)
     delta = delta[np.isfinite(delta)]
@@ -141,6 +153,7 @@ def check_directions(
         mean, lo, hi = direction_change(runs, finding)
         passed = bool(lo > 0) if finding.direction > 0 else bool(hi < 0)
         arrow = "rises" if finding.direction > 0 else "falls"
+        gap = f"ln micro - ln mega ({finding.measure})" if finding.log_scale else f"micro - mega ({finding.measure})"
         out.append(
             CheckResult(
                 "where each strategy wins",
@@ -150,7 +163,7 @@ def check_directions(
                 (hi - lo) / 2,
                 passed,
                 replications,
-                f"{finding.source}: {finding.statement}. Expected: micro - mega ({finding.measure}) {arrow} as "
+                f"{finding.source}: {finding.statement}. Expected: {gap} {arrow} as "
                 f"{finding.key} goes {finding.low:g} -> {finding.high:g}; measured change {mean:+,.4g} "
                 f"(95% CI {lo:+,.4g} to {hi:+,.4g})",
                 {"finding": finding, "ci": (lo, hi), "runs": runs},
