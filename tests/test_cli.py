@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
+from simulation.experiment import headline_metrics
 from simulation.params import BY_KEY, defaults
 
 FAST = ["--set", "market.followers=3000", "--set", "market.days=6", "--quiet"]
@@ -23,7 +24,7 @@ def _only_dir(out):
 def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     assert main(["compare", *FAST, "--replications", "3", "--seed", "7", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "micro - mega" in out and "Verdict:" in out
+    assert "micro - mega" in out and "Verdict (sales goal):" in out
     assert "Why: engagement per impression" in out and "(mega) vs" in out
     d = _only_dir(tmp_path)
     for name in (
@@ -44,7 +45,7 @@ def test_compare_writes_tables_plots_manifest_and_verdict(tmp_path, capsys):
     runs = pd.read_csv(d / "runs.csv")
     assert sorted(runs.arm.unique()) == ["mega", "micro"] and len(runs) == 6
     summary = pd.read_csv(d / "summary.csv")
-    assert set(summary.metric) == {"conversions", "revenue", "roi", "cpa", "engagement_rate", "unique_reach"}
+    assert list(summary.metric.unique()) == headline_metrics("sales")  # spend first, then the goal's measures
     manifest = json.loads((d / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["seeds"]["base_seed"] == 7 and manifest["seeds"]["replications"] == 3

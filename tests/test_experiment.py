@@ -58,7 +58,8 @@ def test_paired_difference_removes_the_shared_market_effect():
 def test_verdict_names_the_winner_and_the_tie():
     runs = _synthetic_runs()
     line = verdict(paired_differences(runs, "a", "b", ["conversions", "roi"]), "a", "b")
-    assert line.startswith("Verdict: b beats a on conversions")
+    assert line.startswith("Verdict (sales goal): b beats a on conversions")
+    assert "cpa: not measured" in line
     runs.loc[runs.arm == "b", "conversions"] = runs.loc[runs.arm == "a", "conversions"].to_numpy() + np.tile(
         [1, -1], 15
     )

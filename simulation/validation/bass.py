@@ -112,7 +112,7 @@ def bass_scenario(
     """
     return {
         "market": {"population": n, "followers": n, "days": days, "dt": dt},
-        "brand": {"niche": niche, "quality": 1.0, "budget": 1e9},
+        "brand": {"niche": niche, "quality": 1.0, "budget": 1e9, "luxury": 0.0},  # appeal = relatability (1)
         "campaign": {
             "strategy": "list",
             "creators": [0],
