@@ -251,6 +251,7 @@ class BrandAgent(mesa.Agent):
         self.quality = float(product["quality"])
         self._budget = float(product["budget"])
         self._campaign = campaign
+        self.goal = product.get("goal", "sales")
         self.state = np.zeros(n, dtype=np.int8)  # Funnel
         self.views = np.zeros(n, dtype=np.int32)  # sponsored views so far
         self.post_reached = np.zeros(n, dtype=bool)
@@ -268,6 +269,19 @@ class BrandAgent(mesa.Agent):
         self.by_creator = {key: np.zeros(c) for key in CREATOR_TALLIES}  # simulated agents, scaled on report
         # derived once: the product's niche and the campaign are fixed
         self.product_fit = interest_fit(m.interests, np.arange(n), np.full(n, self._niche))
+        # who is persuaded by what (docs/MODEL.md 3.3.12): involvement, the weight of the
+        # creator's status in a sponsored message, the relationship kept per creator
+        self.involvement = rules.involvement(product.get("category_interest", 1.0), self.product_fit)
+        self.status_weight = rules.status_weight(product.get("luxury", 0.0), self.involvement)
+        engagement = model.params["engagement"]
+        weakening = rules.tie_weakening(
+            engagement["tie_weakening"],
+            model.params["campaign"]["customization"],
+            product.get("familiarity", 1.0),
+            engagement["customization_effect"],
+            engagement["familiarity_effect"],
+        )
+        self.relationship = rules.relationship_strength(m.followers, engagement["tie_scale"], weakening)
         self.hired_edges = csr_row_entries(m.follow_indptr, campaign.creators)
         self.overlap = audience_overlap(m, campaign.creators)
         self.fee_of = np.zeros(c)

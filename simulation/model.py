@@ -172,6 +172,8 @@ class InfluencerModel(mesa.Model):
         self.edge_fit = m.follow_fit
         self.degree = m.friend_count
         self.people_per_agent = m.people_per_agent
+        creators = self.params["creators"]
+        self.creator_status = rules.creator_status(m.followers, creators["nano_min"], creators["status_full"])
         self._view_chance = Derived(
             lambda: (traits.version["reach"], traits.version["attention"]), self._compute_view_probability
         )
@@ -272,18 +274,32 @@ class InfluencerModel(mesa.Model):
             self.edge_fit[edges],
         )
 
-    def _sponsored_engagement_probability(self, edges: np.ndarray, creators: np.ndarray) -> np.ndarray:
-        """P(engage | view) of a sponsored post seen on ``edges`` (of ``creators``)."""
+    def _sponsored_engagement_probability(
+        self, brand: BrandAgent, edges: np.ndarray, creators: np.ndarray
+    ) -> np.ndarray:
+        """P(engage | view) of ``brand``'s sponsored post seen on ``edges`` (of ``creators``):
+        the organic chance, discounted for an ad, times the relationship the creator's size keeps."""
         engagement = self.params["engagement"]
-        return rules.engagement_probability(
-            engagement["rate"],
-            self.trust[edges],
-            self.traits.relatability[creators],
-            self.edge_fit[edges],
-            True,
-            self.traits.authenticity[creators],
-            engagement["sponsored_discount"],
+        return (
+            rules.engagement_probability(
+                engagement["rate"],
+                self.trust[edges],
+                self.traits.relatability[creators],
+                self.edge_fit[edges],
+                True,
+                self.traits.authenticity[creators],
+                engagement["sponsored_discount"],
+            )
+            * brand.relationship[creators]
         )
+
+    def expected_sponsored_engagements(self, brand: BrandAgent) -> np.ndarray:
+        """Expected engagements (people) with one sponsored post of each creator for ``brand``,
+        from the model's own view and engagement rules at the current trust."""
+        edges = np.arange(len(self.creator_of_edge))
+        per_edge = self.view_probability * self._sponsored_engagement_probability(brand, edges, self.creator_of_edge)
+        n = self.market.n_creators
+        return np.bincount(self.creator_of_edge, weights=per_edge, minlength=n) * self.people_per_agent
 
     def _click_probability(self, brand: BrandAgent, views: SponsoredViews) -> np.ndarray:
         """P(click | view) of each sponsored view."""
@@ -292,9 +308,13 @@ class InfluencerModel(mesa.Model):
         return rules.click_probability(
             funnel["click_rate"],
             self.trust[views.edge],
-            traits.relatability[views.creator],
+            rules.source_appeal(
+                traits.relatability[views.creator],
+                self.creator_status[views.creator],
+                brand.status_weight[views.follower],
+            ),
             creator_fit,
-            brand.product_fit[views.follower],
+            brand.involvement[views.follower],
             rules.ad_acceptance(traits.skepticism[views.follower], traits.authenticity[views.creator]),
             rules.wearout(views.exposure, funnel["wearout"]),
         )
@@ -385,7 +405,7 @@ class InfluencerModel(mesa.Model):
         u = self.rng_campaign.random(len(edges))
         p_view = self.view_probability[edges]
         viewed = u < p_view
-        engaged = u < p_view * self._sponsored_engagement_probability(edges, creator)
+        engaged = u < p_view * self._sponsored_engagement_probability(brand, edges, creator)
         brand.count("impressions", creator[viewed])
         brand.count("engagements", creator[engaged])
         seen_by = follower[viewed]
@@ -496,7 +516,7 @@ class InfluencerModel(mesa.Model):
         brand.state[target] = np.maximum(brand.state[target], Funnel.AWARE)
         p_buy = rules.told_conversion_probability(
             wom["conversion"],
-            brand.product_fit[target],
+            brand.involvement[target],
             brand.price_kept[target],
             brand.warned[target],
             wom["negative_effect"],
