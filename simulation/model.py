@@ -319,11 +319,18 @@ class InfluencerModel(mesa.Model):
             rules.wearout(views.exposure, funnel["wearout"]),
         )
 
-    def _purchase_probability(self, brand: BrandAgent, rate, followers: np.ndarray, trust: np.ndarray) -> np.ndarray:
-        """P(buy now) of interested ``followers`` at base ``rate``, trusting the recommender ``trust``."""
+    def _purchase_probability(
+        self, brand: BrandAgent, rate, followers: np.ndarray, source_edges: np.ndarray
+    ) -> np.ndarray:
+        """P(buy now) of interested ``followers`` at base ``rate``, recommended on ``source_edges``
+        (-1: no recommending creator, whose pull is then 1)."""
+        known = source_edges >= 0
+        edge = np.maximum(source_edges, 0)
+        trust = np.where(known, self.trust[edge], 1.0)
+        status = np.where(known, self.creator_status[self.creator_of_edge[edge]], 1.0)
         return rules.purchase_probability(
             rate,
-            trust,
+            rules.recommender_pull(trust, status, brand.status_weight[followers]),
             brand.price_kept[followers],
             self._social_proof(brand, followers),
             brand.warned[followers],
@@ -434,9 +441,7 @@ class InfluencerModel(mesa.Model):
 
     def _immediate_purchases(self, brand: BrandAgent, clickers: np.ndarray, source_edges: np.ndarray) -> None:
         """Some clickers buy at once, credited to the creator they clicked on."""
-        p_buy = self._purchase_probability(
-            brand, self.params["funnel"]["purchase_rate"], clickers, self.trust[source_edges]
-        )
+        p_buy = self._purchase_probability(brand, self.params["funnel"]["purchase_rate"], clickers, source_edges)
         buy = self.rng_campaign.random(len(clickers)) < p_buy
         self.record_purchases(brand, clickers[buy], Channel.DIRECT, self.creator_of_edge[source_edges[buy]])
 
@@ -466,8 +471,7 @@ class InfluencerModel(mesa.Model):
         if len(idx) == 0:
             return
         src = brand.source_edge[idx]
-        trust = np.where(src >= 0, self.trust[np.maximum(src, 0)], 1.0)
-        p_buy = self._purchase_probability(brand, rules.per_step(p["funnel"]["consider_rate"], self.dt), idx, trust)
+        p_buy = self._purchase_probability(brand, rules.per_step(p["funnel"]["consider_rate"], self.dt), idx, src)
         buy = rng.random(len(idx)) < p_buy
         origin = np.where(src >= 0, self.creator_of_edge[np.maximum(src, 0)], -1)
         self.record_purchases(brand, idx[buy], Channel.DIRECT, origin[buy])

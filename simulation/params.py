@@ -405,7 +405,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     _p(
         "brand.luxury",
-        0.2,
+        0.0,
         "0-1",
         "product type: 0 an everyday staple, 1 a luxury or aspirational good (status sells it)",
         0,

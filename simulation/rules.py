@@ -308,3 +308,23 @@ def relationship_strength(followers, tie_scale, weakening):
     (1.0, 0.5)
     """
     return (1.0 + np.asarray(followers, dtype=float) / tie_scale) ** (-weakening)
+
+
+def recommender_pull(trust, status, weight):
+    """What the recommending creator adds to an interested follower's decision to buy:
+    ``pull = (1 - omega) T + omega S``.
+
+    The purchase stage mirrors the click (:func:`source_appeal`): for an everyday product
+    and an involved follower the recommendation is as good as the follower's trust in
+    the creator (credibility); for a luxury product, or a follower who hardly cares,
+    owning what a celebrity shows is part of the purchase, so the creator's status
+    ``S`` carries it (Doshi, Ranganathan & Rao 2021: celebrities' conversions rise as the
+    product moves towards luxury). At ``omega = 0`` this is the trust factor of
+    :func:`purchase_probability` as before.
+
+    Examples
+    --------
+    >>> float(recommender_pull(0.6, 0.9, 0.0)), float(recommender_pull(0.6, 0.9, 1.0)), float(recommender_pull(0.6, 0.9, 0.5))
+    (0.6, 0.9, 0.75)
+    """
+    return (1.0 - weight) * trust + weight * status

@@ -67,15 +67,17 @@ def test_sponsored_engagement_per_post_peaks_inside_the_follower_range():
 
 def test_expected_sponsored_engagements_match_a_run():
     """The expectation the shape check uses is what a run realises, on average."""
-    model = InfluencerModel(seed=4, market__followers=20_000, campaign__strategy="micro", market__days=8)
+    model = InfluencerModel(seed=4, market__followers=40_000, campaign__strategy="micro", market__days=15)
     expected = model.expected_sponsored_engagements(model.brands[0])
     model.run()
     table = model.creator_table()
     hired = table[table["posts"] > 0]
     realised = hired["engagements"].sum()
     predicted = float((expected[hired["creator"]] * hired["posts"]).sum())
-    # trust moves a little during the run; the totals agree within a few per cent
-    assert realised == pytest.approx(predicted, rel=0.15)
+    # engagements are a sum of many rare events: Poisson noise, 3.5 standard deviations
+    # (trust moves a little during the run, a few per cent at most over these days)
+    k = model.people_per_agent
+    assert abs(realised - predicted) / k < 3.5 * np.sqrt(predicted / k) + 0.05 * predicted / k
 
 
 def test_summary_reports_what_each_goal_needs():
@@ -161,3 +163,22 @@ def test_published_directions_hold():
     results = check_directions(replications=10, workers=2)
     failed = [f"{r.check}: {r.detail}" for r in results if not r.passed]
     assert not failed, failed
+
+
+def test_recommender_pull_is_trust_for_an_everyday_product_and_status_for_luxury():
+    assert rules.recommender_pull(0.6, 0.9, 0.0) == pytest.approx(0.6)
+    assert rules.recommender_pull(0.6, 0.9, 1.0) == pytest.approx(0.9)
+
+
+def test_luxury_raises_a_mega_creators_sales_and_lowers_a_micro_portfolios_on_one_market():
+    """The same market and seed, only brand.luxury changes: the mechanism, not noise."""
+
+    def conversions(strategy, luxury):
+        model = InfluencerModel(
+            seed=6, market__followers=20_000, campaign__strategy=strategy, brand__luxury=luxury, collect=False
+        )
+        model.run()
+        return model.summary().iloc[0]["conversions"]
+
+    assert conversions("mega", 1.0) > conversions("mega", 0.0)
+    assert conversions("micro", 1.0) < conversions("micro", 0.0)
