@@ -1,0 +1,237 @@
+"""The dashboard: Mesa's SolaraViz over :class:`~simulation.dashboard_model.ComparisonModel`.
+
+Start it with ``influencer-sim dashboard`` (or ``solara run simulation/app.py``). The
+sidebar's controls come from :mod:`simulation.params`; a changed control takes effect
+on Reset. Both strategies run on the same market in lockstep, so every chart compares
+them. Charts are drawn with matplotlib on the server (one PNG for all charts, one for
+the network view), which needs no JavaScript beyond Solara's own.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import solara
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba_array
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from mesa.visualization import SolaraViz
+
+from simulation.agents import Funnel
+from simulation.dashboard_model import ComparisonModel, declared_controls, label_of, model_params
+from simulation.params import BY_KEY
+
+ARM_COLOURS = ("#7b3294", "#1b7837")  # strategy A, strategy B
+STAGE_COLOURS = {
+    Funnel.UNAWARE: "#d9d9d9",
+    Funnel.AWARE: "#fdb863",
+    Funnel.INTERESTED: "#e66101",
+    Funnel.PURCHASED: "#0571b0",
+}
+
+#: The time-series charts: (figure recorded per arm, title).
+CHARTS = (
+    ("conversions", "Conversions (people)"),
+    ("spend", "Spend (USD)"),
+    ("roi", "ROI"),
+    ("unique_reach", "People reached"),
+    ("engagement_rate", "Engagement rate"),
+    ("mean_trust_reached", "Mean trust of reached followers"),
+)
+STAGE_RGBA = to_rgba_array([STAGE_COLOURS[s] for s in Funnel])  # row = funnel stage
+FUNNEL = ("aware", "interested", "purchased")
+
+
+def _quiet_axes(ax, title: str) -> None:
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(labelsize=8)
+    # few ticks: tick labels are most of a redraw's time
+    ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(3))
+    ax.yaxis.set_major_formatter(FuncFormatter(compact))  # plain text: no offset or math text to lay out
+
+
+def compact(value: float, _position=None) -> str:
+    """A tick label in a few characters: 1.5M, 20k, 0.25.
+
+    Examples
+    --------
+    >>> compact(1_500_000), compact(20_000), compact(0.25), compact(-3000)
+    ('1.5M', '20k', '0.25', '-3k')
+    """
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:.3g}"
+
+
+class ChartsView:
+    """Every chart in one figure, built once per model and updated in place at each redraw.
+
+    Time series of both arms (one panel per figure in :data:`CHARTS`) and the funnel
+    now. Updating artists instead of building a new figure halves a redraw.
+    """
+
+    def __init__(self, model: ComparisonModel):
+        self.model = model
+        self.figure = Figure(figsize=(8, 6.4), dpi=72)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.95, wspace=0.35, hspace=0.45)
+        grid = self.figure.add_gridspec(3, 3)
+        axes = [self.figure.add_subplot(grid[i // 3, i % 3]) for i in range(len(CHARTS))]
+        self.lines = {}
+        steps = max((arm.n_steps for arm in model.arms.values()), default=1)
+        for i, (ax, (name, title)) in enumerate(zip(axes, CHARTS)):
+            _quiet_axes(ax, title)
+            ax.set_xlim(0, steps)  # the whole run from the start: the step axis never moves
+            if i < 3:  # the step axis is labelled once, under the second row
+                ax.tick_params(labelbottom=False)
+            for label, colour in zip(model.arms, ARM_COLOURS):
+                (self.lines[label, name],) = ax.plot([], [], color=colour, label=label)
+        if model.arms:
+            axes[0].legend(fontsize=8, loc="upper left")
+        self.funnel = self.figure.add_subplot(grid[2, :])
+        _quiet_axes(self.funnel, "Funnel now (people, log scale)")
+        x = np.arange(len(FUNNEL))
+        self.bars = {
+            label: self.funnel.bar(x + (i - 0.5) * 0.4, np.ones(len(FUNNEL)), width=0.4, color=colour)
+            for i, (label, colour) in enumerate(zip(model.arms, ARM_COLOURS))
+        }
+        self.funnel.set_xticks(x, FUNNEL)
+        self.funnel.set_yscale("log")
+        self.funnel.yaxis.set_major_locator(LogLocator(numticks=4))
+        self.funnel.yaxis.set_minor_locator(NullLocator())
+        self.funnel.yaxis.set_major_formatter(FuncFormatter(compact))
+        self.axes = axes
+
+    def update(self) -> Figure:
+        """The figure, showing the model as it is now."""
+        table = self.model.datacollector.get_model_vars_dataframe()
+        for (label, name), line in self.lines.items():
+            line.set_data(table.index, table[f"{label} {name}"])
+        for ax in self.axes:
+            ax.relim()
+            ax.autoscale_view(scalex=False)
+        top = 1.0
+        for label, bars in self.bars.items():
+            for bar, stage in zip(bars, FUNNEL):
+                height = max(self.model.figures[label][stage], 1.0)  # log scale: zero shows as 1
+                bar.set_height(height)
+                top = max(top, height)
+        self.funnel.set_ylim(1, top * 2)
+        return self.figure
+
+
+class NetworkView:
+    """The sampled followers of the shared market, coloured by funnel stage, one panel per arm.
+
+    Followers sit where the market's layout put them (computed once per market); each
+    hired creator with followers in the sample is a star at their centre, tied to
+    them. Only the followers' colours change from step to step.
+    """
+
+    def __init__(self, model: ComparisonModel):
+        self.model = model
+        self.figure = Figure(figsize=(8, 4.6), dpi=72)
+        self.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=0.93, wspace=0.04)
+        sample, market = model.sample, model.market
+        xy = sample.xy
+        self.dots = {}
+        for ax, (label, arm), colour in zip(self.figure.subplots(1, 2), model.arms.items(), ARM_COLOURS):
+            ax.add_collection(LineCollection(xy[sample.friend_edges], colors="#bbbbbb", linewidths=0.4, zorder=1))
+            hired = arm.brands[0].campaign.creators
+            ids, spots, audiences = sample.creators_in_view(market, hired)
+            ties = [[spot, xy[row]] for spot, rows in zip(spots, audiences) for row in rows]
+            if ties:
+                ax.add_collection(LineCollection(ties, colors=colour, linewidths=0.5, alpha=0.5, zorder=2))
+            self.dots[label] = ax.scatter(xy[:, 0], xy[:, 1], s=18, edgecolors="#555555", linewidths=0.3, zorder=3)
+            if len(ids):
+                ax.scatter(spots[:, 0], spots[:, 1], s=160, marker="*", c=colour, edgecolors="black", zorder=4)
+            ax.set_title(
+                f"{label}: {len(ids)} of {len(hired)} hired creators\nhave followers in this sample", fontsize=9
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.autoscale_view()
+        handles = [Patch(color=c, label=s.name.lower()) for s, c in STAGE_COLOURS.items()]
+        self.figure.legend(handles=handles, loc="lower center", ncols=4, fontsize=9, frameon=False)
+
+    def update(self) -> Figure:
+        """The figure, coloured by each sampled follower's funnel stage now."""
+        followers = self.model.sample.followers
+        for label, dots in self.dots.items():
+            dots.set_facecolor(STAGE_RGBA[self.model.arms[label].brands[0].state[followers]])
+        return self.figure
+
+
+def figures_markdown(model: ComparisonModel) -> str:
+    """The ahead-line and a small table of each arm's numbers so far."""
+    rows = [
+        ("conversions", "conversions (people)", "{:,.0f}"),
+        ("spend", "spend (USD)", "{:,.0f}"),
+        ("roi", "ROI", "{:.2f}"),
+        ("unique_reach", "people reached", "{:,.0f}"),
+        ("engagement_rate", "engagement rate", "{:.2%}"),
+        ("mean_trust_reached", "mean trust of reached followers", "{:.3f}"),
+    ]
+    head = "| | " + " | ".join(model.arms) + " |\n|---|" + "---:|" * len(model.arms) + "\n"
+    body = "".join(
+        f"| {title} | "
+        + " | ".join(
+            "–" if np.isnan(model.figures[label][name]) else fmt.format(model.figures[label][name])
+            for label in model.arms
+        )
+        + " |\n"
+        for name, title, fmt in rows
+    )
+    return f"**{model.ahead_line()}**\n\n{head}{body}"
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG, at a fast zlib level: on loopback its size hardly matters, its encoding time does."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def png(fig: Figure) -> solara.Element:
+    return solara.Image(png_bytes(fig), width="100%")  # scales with its panel
+
+
+def Summary(model: ComparisonModel):
+    if model.problem:
+        return solara.Error(f"The controls were not accepted: {model.problem}. Fix the value and press Reset.")
+    return solara.Markdown(figures_markdown(model))
+
+
+def Charts(model: ComparisonModel):
+    if model.problem:
+        return solara.Text("No charts: see the message above.")
+    view = solara.use_memo(lambda: ChartsView(model), [model])
+    return png(view.update())
+
+
+def Network(model: ComparisonModel):
+    if model.problem:
+        return solara.Text("No network: see the message above.")
+    view = solara.use_memo(lambda: NetworkView(model), [model])
+    return png(view.update())
+
+
+def Help(model: ComparisonModel):
+    lines = [f"- **{label_of(BY_KEY[key])}**: {BY_KEY[key].help} (`{key}`)" for key in declared_controls()]
+    return solara.Markdown(
+        "**What the controls mean** (a changed control takes effect on Reset; both strategies get "
+        "the same budget, product and market)\n\n" + "\n".join(lines)
+    )
+
+
+model = ComparisonModel()
+page = SolaraViz(
+    model,
+    components=[(Summary, 0), (Charts, 0), (Network, 0), (Help, 0)],
+    model_params=model_params(),
+    name="Influencer marketing: two strategies on one market",
+)
