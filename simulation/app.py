@@ -10,6 +10,7 @@ the network view), which needs no JavaScript beyond Solara's own.
 from __future__ import annotations
 
 import io
+from html import escape
 
 import numpy as np
 import solara
@@ -77,8 +78,8 @@ class ChartsView:
 
     def __init__(self, model: ComparisonModel):
         self.model = model
-        self.figure = Figure(figsize=(8, 6.4), dpi=72)
-        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.95, wspace=0.35, hspace=0.45)
+        self.figure = Figure(figsize=(9, 5.2), dpi=72)
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.94, wspace=0.3, hspace=0.5)
         grid = self.figure.add_gridspec(3, 3)
         axes = [self.figure.add_subplot(grid[i // 3, i % 3]) for i in range(len(CHARTS))]
         self.lines = {}
@@ -166,27 +167,52 @@ class NetworkView:
         return self.figure
 
 
-def figures_markdown(model: ComparisonModel) -> str:
-    """The ahead-line and a small table of each arm's numbers so far."""
-    rows = [
-        ("conversions", "conversions (people)", "{:,.0f}"),
-        ("spend", "spend (USD)", "{:,.0f}"),
-        ("roi", "ROI", "{:.2f}"),
-        ("unique_reach", "people reached", "{:,.0f}"),
-        ("engagement_rate", "engagement rate", "{:.2%}"),
-        ("mean_trust_reached", "mean trust of reached followers", "{:.3f}"),
-    ]
-    head = "| | " + " | ".join(model.arms) + " |\n|---|" + "---:|" * len(model.arms) + "\n"
-    body = "".join(
-        f"| {title} | "
-        + " | ".join(
-            "–" if np.isnan(model.figures[label][name]) else fmt.format(model.figures[label][name])
+#: The table under the ahead-line: (figure, row title, format).
+TABLE_ROWS = (
+    ("conversions", "conversions (people)", "{:,.0f}"),
+    ("spend", "spend (USD)", "{:,.0f}"),
+    ("roi", "ROI", "{:.2f}"),
+    ("unique_reach", "people reached", "{:,.0f}"),
+    ("engagements", "engagements", "{:,.0f}"),
+    ("engagement_rate", "engagement rate", "{:.2%}"),
+    ("mean_trust_reached", "mean trust of reached followers", "{:.3f}"),
+)
+
+
+def figures_html(model: ComparisonModel) -> str:
+    """The ahead-line and a table of each arm's numbers so far, as HTML.
+
+    HTML rather than Solara's Markdown, which loads KaTeX from a CDN even for text
+    without math (a request that fails offline).
+    """
+    head = "".join(f"<th style='text-align:right'>{escape(label)}</th>" for label in model.arms)
+    rows = "".join(
+        f"<tr><td>{title}</td>"
+        + "".join(
+            "<td style='text-align:right'>"
+            + ("–" if np.isnan(model.figures[label][name]) else fmt.format(model.figures[label][name]))
+            + "</td>"
             for label in model.arms
         )
-        + " |\n"
-        for name, title, fmt in rows
+        + "</tr>"
+        for name, title, fmt in TABLE_ROWS
     )
-    return f"**{model.ahead_line()}**\n\n{head}{body}"
+    return (
+        f"<p class='ahead-line'><b>{escape(model.ahead_line())}</b></p>"
+        f"<table class='figures'><tr><th></th>{head}</tr>{rows}</table>"
+    )
+
+
+def help_html() -> str:
+    """What each control means, from its declaration."""
+    items = "".join(
+        f"<li><b>{escape(label_of(BY_KEY[key]))}</b>: {escape(BY_KEY[key].help)} (<code>{key}</code>)</li>"
+        for key in declared_controls()
+    )
+    return (
+        "<p><b>What the controls mean</b> (a changed control takes effect on Reset; both strategies get the "
+        f"same budget, product and market)</p><ul>{items}</ul>"
+    )
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -203,7 +229,7 @@ def png(fig: Figure) -> solara.Element:
 def Summary(model: ComparisonModel):
     if model.problem:
         return solara.Error(f"The controls were not accepted: {model.problem}. Fix the value and press Reset.")
-    return solara.Markdown(figures_markdown(model))
+    return solara.HTML(unsafe_innerHTML=figures_html(model))  # every text in it is escaped
 
 
 def Charts(model: ComparisonModel):
@@ -221,11 +247,7 @@ def Network(model: ComparisonModel):
 
 
 def Help(model: ComparisonModel):
-    lines = [f"- **{label_of(BY_KEY[key])}**: {BY_KEY[key].help} (`{key}`)" for key in declared_controls()]
-    return solara.Markdown(
-        "**What the controls mean** (a changed control takes effect on Reset; both strategies get "
-        "the same budget, product and market)\n\n" + "\n".join(lines)
-    )
+    return solara.HTML(unsafe_innerHTML=help_html())
 
 
 model = ComparisonModel()

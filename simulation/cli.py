@@ -435,16 +435,17 @@ def cmd_bench(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    """Run ``solara run simulation/app.py`` in production mode (no reloader, no browser)."""
+    """Become ``solara run simulation/app.py`` in production mode (no reloader, no browser)."""
     import importlib.util
-    import subprocess
 
     if importlib.util.find_spec("solara") is None:
         raise ScenarioError("the dashboard needs Solara: install the dashboard extra, pip install -e '.[dashboard]'")
     app = Path(__file__).with_name("app.py")
     command = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port)]
+    command += ["--production", "--no-open", "--no-check-version", "--log-level", "warning"]
     print(f"influencer-sim dashboard: http://{args.host}:{args.port} (Ctrl+C stops it)", flush=True)
-    return subprocess.call([*command, "--production", "--no-open", "--no-check-version", "--log-level", "warning"])
+    os.execv(sys.executable, command)  # the server replaces this process: one process to stop
+    return 0  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,7 +56,7 @@ CONTROL_KEYS: tuple[str, ...] = (
 #: Slider spans for parameters whose declared range is too wide to slide through
 #: (a budget of 0 to 10 billion USD). Each lies inside the declared range (tested).
 SLIDER_SPAN: dict[str, tuple[float, float]] = {
-    "brand.budget": (10_000, 1_000_000),
+    "brand.budget": (20_000, 1_000_000),
     "brand.price": (5, 500),
     "campaign.max_creators": (0, 300),
     "campaign.max_posts_per_week": (1, 14),
@@ -303,6 +303,8 @@ class ComparisonModel(mesa.Model):
     strategy_a, strategy_b : str
         The two strategies compared (any of :data:`simulation.params.STRATEGIES` but
         ``list``).
+    scenario : mesa.experimental.scenarios.Scenario, optional
+        What SolaraViz's Reset passes; kept for Mesa, unused (the seed seeds the arms).
     **controls
         Parameters as ``section__name=value``, the same for both arms; unset ones take
         :data:`DASHBOARD_DEFAULTS`, then the declared defaults.
@@ -321,8 +323,15 @@ class ComparisonModel(mesa.Model):
     "seed = 'abc' is not allowed: expected a non-negative integer"
     """
 
-    def __init__(self, seed: int | str = 0, strategy_a: str = "mega", strategy_b: str = "micro", **controls: Any):
-        super().__init__()
+    def __init__(
+        self,
+        seed: int | str = 0,
+        strategy_a: str = "mega",
+        strategy_b: str = "micro",
+        scenario: Any = None,
+        **controls: Any,
+    ):
+        super().__init__(scenario=scenario)  # SolaraViz's reset hands Mesa's (empty) scenario over; it draws nothing
         self.problem: str | None = None
         self.arms: dict[str, InfluencerModel] = {}
         self.sample: NetworkSample | None = None
@@ -340,6 +349,8 @@ class ComparisonModel(mesa.Model):
         self._record()
 
     def _build(self, seed, strategy_a: str, strategy_b: str, controls: dict[str, Any]) -> None:
+        if seed is None:  # a random seed would make the market cache hand out one market for every None
+            raise ScenarioError("seed = None is not allowed: expected a non-negative integer")
         for which, strategy in (("strategy_a", strategy_a), ("strategy_b", strategy_b)):
             if strategy not in STRATEGIES or strategy == "list":
                 allowed = ", ".join(s for s in STRATEGIES if s != "list")
