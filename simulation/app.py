@@ -13,7 +13,9 @@ import io
 from html import escape
 
 import numpy as np
+import PIL.Image
 import solara
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
@@ -69,11 +71,72 @@ def compact(value: float, _position=None) -> str:
     return f"{value:.3g}"
 
 
+def round_limits(low: float, high: float) -> tuple[float, float]:
+    """Axis limits around ``[low, high]`` on multiples of a round unit, so they change rarely.
+
+    Only a change of limits redraws the ticks and labels (most of a redraw's time);
+    otherwise the lines are drawn over the cached frame.
+
+    Examples
+    --------
+    >>> round_limits(0, 4200)
+    (0.0, 5000.0)
+    >>> round_limits(0.47, 0.64)
+    (0.4, 0.7)
+    >>> round_limits(float("nan"), float("nan"))
+    (0.0, 1.0)
+    >>> round_limits(3, 3)
+    (2.0, 4.0)
+    """
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return 0.0, 1.0
+    span = high - low if high > low else max(abs(high), 1.0)
+    unit = 10.0 ** np.floor(np.log10(span))
+    lo, hi = np.floor(low / unit) * unit, np.ceil(high / unit) * unit
+    if hi <= lo:
+        lo, hi = lo - unit, hi + unit
+    return float(f"{lo:.12g}"), float(f"{hi:.12g}")
+
+
+class BlitCanvas:
+    """A figure drawn to PNG, whose moving artists are drawn over a cached still frame.
+
+    The still frame (axes, ticks, labels, titles: most of the drawing time) is drawn
+    again only after :meth:`invalidate`, when limits changed.
+    """
+
+    def __init__(self, figure: Figure, moving: list):
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self.moving = moving
+        for artist in moving:
+            artist.set_animated(True)  # left out of canvas.draw(): drawn on top by png()
+        self.still = None
+
+    def invalidate(self) -> None:
+        self.still = None
+
+    def png(self) -> bytes:
+        if self.still is None:
+            self.canvas.draw()
+            self.still = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self.still)
+        for artist in self.moving:
+            self.figure.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = PIL.Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)  # on loopback a PNG's size hardly matters, its time does
+        return buffer.getvalue()
+
+
 class ChartsView:
     """Every chart in one figure, built once per model and updated in place at each redraw.
 
     Time series of both arms (one panel per figure in :data:`CHARTS`) and the funnel
-    now. Updating artists instead of building a new figure halves a redraw.
+    now. The step axis spans the whole run and value axes move in round units
+    (:func:`round_limits`), so most steps only redraw the lines and bars.
     """
 
     def __init__(self, model: ComparisonModel):
@@ -106,23 +169,44 @@ class ChartsView:
         self.funnel.yaxis.set_minor_locator(NullLocator())
         self.funnel.yaxis.set_major_formatter(FuncFormatter(compact))
         self.axes = axes
+        moving = [*self.lines.values(), *(bar for bars in self.bars.values() for bar in bars)]
+        self.blit = BlitCanvas(self.figure, moving)
 
     def update(self) -> Figure:
         """The figure, showing the model as it is now."""
         table = self.model.datacollector.get_model_vars_dataframe()
-        for (label, name), line in self.lines.items():
-            line.set_data(table.index, table[f"{label} {name}"])
-        for ax in self.axes:
-            ax.relim()
-            ax.autoscale_view(scalex=False)
+        limits_changed = False
+        for ax, (name, _) in zip(self.axes, CHARTS):
+            values = []
+            for label in self.model.arms:
+                series = table[f"{label} {name}"]
+                self.lines[label, name].set_data(table.index, series)
+                values.append(series.to_numpy(dtype=float))
+            values = np.concatenate(values) if values else np.empty(0)
+            values = values[np.isfinite(values)]
+            limits = round_limits(values.min(), values.max()) if len(values) else (0.0, 1.0)
+            if limits != ax.get_ylim():
+                ax.set_ylim(*limits)
+                limits_changed = True
         top = 1.0
         for label, bars in self.bars.items():
             for bar, stage in zip(bars, FUNNEL):
                 height = max(self.model.figures[label][stage], 1.0)  # log scale: zero shows as 1
                 bar.set_height(height)
                 top = max(top, height)
-        self.funnel.set_ylim(1, top * 2)
+        limits = (1.0, float(10 ** np.ceil(np.log10(top * 1.5))))
+        if limits != self.funnel.get_ylim():
+            self.funnel.set_ylim(*limits)
+            limits_changed = True
+        if limits_changed:
+            self.blit.invalidate()
         return self.figure
+
+    def png(self) -> bytes:
+        """The charts as they are now, as PNG."""
+        with self.model.lock:
+            self.update()
+        return self.blit.png()
 
 
 class NetworkView:
@@ -130,7 +214,7 @@ class NetworkView:
 
     Followers sit where the market's layout put them (computed once per market); each
     hired creator with followers in the sample is a star at their centre, tied to
-    them. Only the followers' colours change from step to step.
+    them. Only the followers' colours change from step to step: the rest is a still frame.
     """
 
     def __init__(self, model: ComparisonModel):
@@ -140,6 +224,7 @@ class NetworkView:
         sample, market = model.sample, model.market
         xy = sample.xy
         self.dots = {}
+        moving = []
         for ax, (label, arm), colour in zip(self.figure.subplots(1, 2), model.arms.items(), ARM_COLOURS):
             ax.add_collection(LineCollection(xy[sample.friend_edges], colors="#bbbbbb", linewidths=0.4, zorder=1))
             hired = arm.brands[0].campaign.creators
@@ -148,8 +233,11 @@ class NetworkView:
             if ties:
                 ax.add_collection(LineCollection(ties, colors=colour, linewidths=0.5, alpha=0.5, zorder=2))
             self.dots[label] = ax.scatter(xy[:, 0], xy[:, 1], s=18, edgecolors="#555555", linewidths=0.3, zorder=3)
-            if len(ids):
-                ax.scatter(spots[:, 0], spots[:, 1], s=160, marker="*", c=colour, edgecolors="black", zorder=4)
+            moving.append(self.dots[label])
+            if len(ids):  # drawn after the dots, so above them
+                moving.append(
+                    ax.scatter(spots[:, 0], spots[:, 1], s=160, marker="*", c=colour, edgecolors="black", zorder=4)
+                )
             ax.set_title(
                 f"{label}: {len(ids)} of {len(hired)} hired creators\nhave followers in this sample", fontsize=9
             )
@@ -158,6 +246,7 @@ class NetworkView:
             ax.autoscale_view()
         handles = [Patch(color=c, label=s.name.lower()) for s, c in STAGE_COLOURS.items()]
         self.figure.legend(handles=handles, loc="lower center", ncols=4, fontsize=9, frameon=False)
+        self.blit = BlitCanvas(self.figure, moving)
 
     def update(self) -> Figure:
         """The figure, coloured by each sampled follower's funnel stage now."""
@@ -165,6 +254,12 @@ class NetworkView:
         for label, dots in self.dots.items():
             dots.set_facecolor(STAGE_RGBA[self.model.arms[label].brands[0].state[followers]])
         return self.figure
+
+    def png(self) -> bytes:
+        """The network view as it is now, as PNG."""
+        with self.model.lock:
+            self.update()
+        return self.blit.png()
 
 
 #: The table under the ahead-line: (figure, row title, format).
@@ -215,35 +310,26 @@ def help_html() -> str:
     )
 
 
-def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG, at a fast zlib level: on loopback its size hardly matters, its encoding time does."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-    return buffer.getvalue()
-
-
-def png(fig: Figure) -> solara.Element:
-    return solara.Image(png_bytes(fig), width="100%")  # scales with its panel
-
-
 def Summary(model: ComparisonModel):
     if model.problem:
         return solara.Error(f"The controls were not accepted: {model.problem}. Fix the value and press Reset.")
-    return solara.HTML(unsafe_innerHTML=figures_html(model))  # every text in it is escaped
+    with model.lock:
+        text = figures_html(model)
+    return solara.HTML(unsafe_innerHTML=text)  # every text in it is escaped
 
 
 def Charts(model: ComparisonModel):
     if model.problem:
         return solara.Text("No charts: see the message above.")
     view = solara.use_memo(lambda: ChartsView(model), [model])
-    return png(view.update())
+    return solara.Image(view.png(), width="100%")  # scales with its panel
 
 
 def Network(model: ComparisonModel):
     if model.problem:
         return solara.Text("No network: see the message above.")
     view = solara.use_memo(lambda: NetworkView(model), [model])
-    return png(view.update())
+    return solara.Image(view.png(), width="100%")
 
 
 def Help(model: ComparisonModel):

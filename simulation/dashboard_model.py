@@ -15,6 +15,7 @@ Nothing in this module needs Solara; :mod:`simulation.app` draws it.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict, deque
 from typing import Any
 
@@ -332,6 +333,8 @@ class ComparisonModel(mesa.Model):
         **controls: Any,
     ):
         super().__init__(scenario=scenario)  # SolaraViz's reset hands Mesa's (empty) scenario over; it draws nothing
+        # Play steps in a worker thread while the page redraws: views read under this lock
+        self.lock = threading.RLock()
         self.problem: str | None = None
         self.arms: dict[str, InfluencerModel] = {}
         self.sample: NetworkSample | None = None
@@ -391,10 +394,11 @@ class ComparisonModel(mesa.Model):
         if not self.arms:
             self.running = False
             return
-        for arm in self.arms.values():
-            arm.step()
-        self._record()
-        self.running = all(arm.running for arm in self.arms.values())
+        with self.lock:
+            for arm in self.arms.values():
+                arm.step()
+            self._record()
+            self.running = all(arm.running for arm in self.arms.values())
 
     def _record(self) -> None:
         self.figures = {label: arm_figures(arm) for label, arm in self.arms.items()}

@@ -252,9 +252,9 @@ def test_snowball_sample_is_connected_clusters_of_the_market():
 def test_views_redraw_what_changed():
     model = ComparisonModel(seed=7, **SMALL)
     charts, network = app.ChartsView(model), app.NetworkView(model)
-    before = app.png_bytes(charts.update()), app.png_bytes(network.update()), app.figures_html(model)
+    before = charts.png(), network.png(), app.figures_html(model)
     advance(model, 3)
-    after = app.png_bytes(charts.update()), app.png_bytes(network.update()), app.figures_html(model)
+    after = charts.png(), network.png(), app.figures_html(model)
     assert all(x.startswith(b"\x89PNG") for x in before[:2] + after[:2])
     assert before[0] != after[0] and before[2] != after[2]
     assert f"<b>{model.ahead_line()}</b>" in after[2]
@@ -263,6 +263,40 @@ def test_views_redraw_what_changed():
     np.testing.assert_array_equal(line.get_ydata(), model.datacollector.model_vars["A: mega conversions"])
     stage = model.arms["B: micro"].brands[0].state[model.sample.followers]
     np.testing.assert_array_equal(network.dots["B: micro"].get_facecolor(), app.STAGE_RGBA[stage])
+
+
+def pixels(png: bytes) -> np.ndarray:
+    import io
+
+    import PIL.Image
+
+    return np.asarray(PIL.Image.open(io.BytesIO(png)))
+
+
+def test_drawing_over_the_still_frame_gives_the_full_drawing():
+    model = ComparisonModel(seed=8, **SMALL)
+    charts, network = app.ChartsView(model), app.NetworkView(model)
+    charts.png(), network.png()
+    for _ in range(3):
+        model.step()
+        fast = charts.png(), network.png()
+        fresh = app.ChartsView(model).png(), app.NetworkView(model).png()  # drawn whole, from nothing
+        for a, b in zip(fast, fresh):
+            np.testing.assert_array_equal(pixels(a), pixels(b))
+
+
+def test_value_axes_hold_the_data_and_move_in_round_units():
+    model = ComparisonModel(seed=9, **SMALL)
+    charts = app.ChartsView(model)
+    advance(model, 4)
+    charts.update()
+    for ax, (name, _) in zip(charts.axes, app.CHARTS):
+        values = np.array([model.datacollector.model_vars[f"{label} {name}"] for label in model.arms], dtype=float)
+        values = values[np.isfinite(values)]
+        low, high = ax.get_ylim()
+        if len(values):
+            assert low <= values.min() and values.max() <= high, name
+    assert charts.funnel.get_ylim()[1] >= max(f["aware"] for f in model.figures.values())
 
 
 def test_compact_labels():

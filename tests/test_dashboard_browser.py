@@ -125,9 +125,15 @@ def test_dashboard_in_headless_chromium(dashboard_url):
             figures_before = table.inner_text()
 
             step = page.get_by_role("button", name="Step")
+            latency = []  # click to the new day on screen: recorded, not asserted (a benchmark, not a timed test)
             for day in range(1, 5):
+                start = time.perf_counter()
                 step.click()
                 expect(ahead).to_have_text(re.compile(rf"^Day {day}: "))
+                latency.append(time.perf_counter() - start)
+            (ARTIFACTS / "step-latency.txt").write_text(
+                "seconds from clicking Step to the new day on screen: " + ", ".join(f"{t:.3f}" for t in latency) + "\n"
+            )
             expect(charts).not_to_have_attribute("src", before["charts"])
             expect(network).not_to_have_attribute("src", before["network"])
             assert table.inner_text() != figures_before
