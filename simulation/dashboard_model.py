@@ -418,7 +418,7 @@ class ComparisonModel(mesa.Model):
         measure = self.measure
         why = f"the {self.goal} goal" if self.goal else "the default measure"
         what = measure.replace("_", " ")
-        unit = "USD" if measure == "spend" else "people"
+        unit = {"engagements": "engagements"}.get(measure, "people")
         (a, va), (b, vb) = ((label, figures[measure]) for label, figures in self.figures.items())
         day = f"Day {self.day:g}"
         if va == vb:

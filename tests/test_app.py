@@ -210,6 +210,22 @@ def test_goal_picks_the_measure():
     assert dm.goal_measure({"brand": {}}) == ("conversions", None)
 
 
+def test_every_declared_goal_has_a_measure():
+    if "brand.goal" in BY_KEY:
+        assert set(BY_KEY["brand.goal"].choices) <= set(dm.GOAL_MEASURE)
+
+
+def test_ahead_line_ranks_on_the_goal_measure(monkeypatch):
+    model = ComparisonModel(seed=0, market__followers=4_000, market__days=10)
+    advance(model, 10)
+    monkeypatch.setattr(model, "measure", "engagements")
+    monkeypatch.setattr(model, "goal", "engagement")
+    (a, fa), (b, fb) = model.figures.items()
+    lead = a if fa["engagements"] > fb["engagements"] else b
+    assert model.ahead_line().startswith(f"Day 10: {lead} is ahead on engagements (the engagement goal)")
+    assert model.ahead_line().count("engagements") == 2
+
+
 def test_market_and_layout_are_built_once_per_market(monkeypatch):
     built = []
     real = dm.NetworkSample.__init__
