@@ -63,7 +63,7 @@ SLIDER_SPAN: dict[str, tuple[float, float]] = {
     "campaign.max_posts_per_week": (1, 14),
     # 1,000 to 50,000 agents: one step of both arms stays well under the redraw's time
     "market.followers": (1_000, 50_000),
-    "market.days": (7, 180),
+    "market.days": (10, 180),
 }
 
 #: Dashboard defaults that differ from the declared ones: a small market, so a step is quick.

@@ -74,6 +74,13 @@ def test_control_comes_from_the_declaration(key):
     param.check(control["value"])
 
 
+@pytest.mark.parametrize("key", [k for k in declared_controls() if control_for(k)["type"].startswith("Slider")])
+def test_slider_default_lies_on_the_slider_grid(key):
+    control = control_for(key)
+    notches = (control["value"] - control["min"]) / control["step"]
+    assert notches == pytest.approx(round(notches), abs=1e-6), (key, control)
+
+
 def test_slider_spans_lie_inside_the_declared_ranges():
     for key, (low, high) in dm.SLIDER_SPAN.items():
         if key in BY_KEY:

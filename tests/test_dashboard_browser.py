@@ -129,8 +129,13 @@ def test_dashboard_in_headless_chromium(dashboard_url):
             for day in range(1, 5):
                 start = time.perf_counter()
                 step.click()
-                expect(ahead).to_have_text(re.compile(rf"^Day {day}: "))
+                page.wait_for_function(  # checked at every animation frame: a precise time
+                    "day => document.querySelector('p.ahead-line').innerText.startsWith(day)",
+                    arg=f"Day {day}: ",
+                    polling="raf",
+                )
                 latency.append(time.perf_counter() - start)
+                expect(ahead).to_have_text(re.compile(rf"^Day {day}: "))
             (ARTIFACTS / "step-latency.txt").write_text(
                 "seconds from clicking Step to the new day on screen: " + ", ".join(f"{t:.3f}" for t in latency) + "\n"
             )
