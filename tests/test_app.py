@@ -347,6 +347,17 @@ def test_dashboard_command_rejects_a_bad_port(capsys):
         assert len(err) == 1 and "port number from 1 to 65535" in err[0]
 
 
+def test_dashboard_command_becomes_a_quiet_solara_server(monkeypatch, capsys):
+    became = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: became.append((path, argv)))
+    cli.main(["dashboard", "--host", "127.0.0.2", "--port", "9001"])
+    assert capsys.readouterr().out.strip() == "influencer-sim dashboard: http://127.0.0.2:9001 (Ctrl+C stops it)"
+    (path, argv), *_ = became
+    assert argv[:4] == [path, "-m", "solara", "run"] and argv[4].endswith("simulation/app.py")
+    assert argv[argv.index("--host") + 1] == "127.0.0.2" and argv[argv.index("--port") + 1] == "9001"
+    assert {"--production", "--no-open", "--no-check-version"} <= set(argv)
+
+
 def test_dashboard_command_without_solara_says_what_to_install(monkeypatch, capsys):
     import importlib.util
 
