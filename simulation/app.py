@@ -319,16 +319,17 @@ def Summary(model: ComparisonModel):
 
 
 def Charts(model: ComparisonModel):
-    if model.problem:
+    # hooks first and always (reacton counts them): a view per model, none for a model with a problem
+    view = solara.use_memo(lambda: None if model.problem else ChartsView(model), [model])
+    if view is None:
         return solara.Text("No charts: see the message above.")
-    view = solara.use_memo(lambda: ChartsView(model), [model])
     return solara.Image(view.png(), width="100%")  # scales with its panel
 
 
 def Network(model: ComparisonModel):
-    if model.problem:
+    view = solara.use_memo(lambda: None if model.problem else NetworkView(model), [model])
+    if view is None:
         return solara.Text("No network: see the message above.")
-    view = solara.use_memo(lambda: NetworkView(model), [model])
     return solara.Image(view.png(), width="100%")
 
 

@@ -123,7 +123,7 @@ def test_model_builds_and_steps_at_every_control_extreme(key):
         model = ComparisonModel(seed="1", **(SMALL | {key.replace(".", "__"): value}))
         if model.problem is not None:  # allowed: a budget too small for a strategy, said as a message
             assert "hires nobody" in model.problem, (key, value, model.problem)
-            assert "hires nobody" in app.Summary(model).args[0]
+            assert "hires nobody" in rendered_texts(app.Summary, model)[0][0]
             continue
         model.step()
         model.step()
@@ -326,10 +326,24 @@ def test_compact_labels():
     assert app.compact(2_500_000) == "2.5M" and app.compact(0) == "0" and app.compact(0.04) == "0.04"
 
 
-def test_components_show_a_message_for_bad_controls():
+def rendered_texts(component, model) -> list:
+    """What a dashboard panel shows for ``model``, rendered as SolaraViz renders it."""
+    import ipywidgets
+    import reacton
+    from mesa.visualization.solara_viz import _wrap_component
+
+    _, context = reacton.render(_wrap_component(component)(model), handle_error=False)
+    widgets = context.find(ipywidgets.Widget).widgets
+    return [getattr(w, "children", None) or type(w).__name__ for w in widgets]
+
+
+def test_components_show_a_message_for_bad_controls_and_images_for_good_ones():
     bad = ComparisonModel(seed="x")
-    assert "seed = 'x' is not allowed" in app.Summary(bad).args[0]
-    assert "see the message" in app.Charts(bad).args[0]
+    assert "seed = 'x' is not allowed" in rendered_texts(app.Summary, bad)[0][0]
+    assert rendered_texts(app.Charts, bad) == [["No charts: see the message above."]]
+    assert rendered_texts(app.Network, bad) == [["No network: see the message above."]]
+    good = ComparisonModel(seed="1", **SMALL)
+    assert rendered_texts(app.Charts, good) == rendered_texts(app.Network, good) == ["Image"]
 
 
 def test_page_is_solaraviz_with_the_derived_controls():
