@@ -92,6 +92,7 @@ SAMPLE_SIZE = 300
 # markets, follower samples and their layouts by (seed, market-defining parameters)
 _MARKETS: OrderedDict[tuple, tuple[Market, NetworkSample]] = OrderedDict()
 _MARKETS_KEPT = 4
+_MARKETS_LOCK = threading.Lock()  # browser sessions reset in their own threads
 
 
 def declared_controls() -> tuple[str, ...]:
@@ -363,9 +364,10 @@ class ComparisonModel(mesa.Model):
         self.measure, self.goal = goal_measure(params)
         key = _market_key(seed, params)
         market = None
-        if key in _MARKETS:
-            _MARKETS.move_to_end(key)
-            market, self.sample = _MARKETS[key]
+        with _MARKETS_LOCK:
+            if key in _MARKETS:
+                _MARKETS.move_to_end(key)
+                market, self.sample = _MARKETS[key]
         labels = (f"A: {strategy_a}", f"B: {strategy_b}")
         for label, strategy in zip(labels, (strategy_a, strategy_b)):
             arm = InfluencerModel(seed=seed, params=params, market=market, campaign__strategy=strategy)
@@ -376,9 +378,10 @@ class ComparisonModel(mesa.Model):
             # a child stream of the arms' seed reserved for the view (the model uses the first five)
             view_seed = np.random.SeedSequence(first.entropy, spawn_key=(*first.spawn_key, 100))
             self.sample = NetworkSample(market, SAMPLE_SIZE, view_seed)
-            _MARKETS[key] = (market, self.sample)
-            while len(_MARKETS) > _MARKETS_KEPT:
-                _MARKETS.popitem(last=False)
+            with _MARKETS_LOCK:
+                _MARKETS[key] = (market, self.sample)
+                while len(_MARKETS) > _MARKETS_KEPT:
+                    _MARKETS.popitem(last=False)
 
     @property
     def market(self) -> Market | None:
