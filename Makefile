@@ -1,12 +1,12 @@
 # Two commands set up a fresh machine:
 #   make compare   -> builds .venv and runs the headline comparison on the default scenario
-#   make test      -> builds .venv and runs the tests
+#   make test      -> builds .venv (with the dashboard) and runs the tests
 VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= scenarios/mega_vs_micro.toml
 ARGS ?=
 
-.PHONY: setup compare test lint bench validate clean
+.PHONY: setup compare test lint bench validate dashboard clean
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	echo "using $$PY ($$($$PY --version))"; \
 	[ -x $(BIN)/python ] || $$PY -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dashboard]"
 	@touch $@
 
 compare: setup
@@ -29,6 +29,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/influencer-sim bench $(ARGS)
+
+dashboard: setup
+	$(BIN)/influencer-sim dashboard $(ARGS)
 
 validate: setup
 	$(BIN)/influencer-sim validate $(ARGS)

@@ -47,6 +47,13 @@ def _seed(text: str) -> int:
     return _whole_number(text, 0, "a non-negative integer")
 
 
+def _port(text: str) -> int:
+    value = _whole_number(text, 1, "a port number from 1 to 65535")
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 1 to 65535")
+    return value
+
+
 def _workers(text: str) -> int:
     if text == "auto":
         return os.cpu_count() or 1
@@ -177,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="results", help="parent folder of the benchmark directory")
     bench.add_argument("--quiet", action="store_true", help="no progress output")
     bench.set_defaults(func=cmd_bench)
+
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="the interactive dashboard: two strategies side by side on one market",
+        description="Start the dashboard (Solara) and print its address; opens no browser. Needs the dashboard "
+        "extra: pip install -e '.[dashboard]'.",
+    )
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dashboard.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765)")
+    dashboard.set_defaults(func=cmd_dashboard)
     return parser
 
 
@@ -419,6 +436,20 @@ def cmd_bench(args) -> int:
     print(table.to_string(index=False))
     print(f"benchmark written to {final}")
     return 0
+
+
+def cmd_dashboard(args) -> int:
+    """Become ``solara run simulation/app.py`` in production mode (no reloader, no browser)."""
+    import importlib.util
+
+    if importlib.util.find_spec("solara") is None:
+        raise ScenarioError("the dashboard needs Solara: install the dashboard extra, pip install -e '.[dashboard]'")
+    app = Path(__file__).with_name("app.py")
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port)]
+    command += ["--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    print(f"influencer-sim dashboard: http://{args.host}:{args.port} (Ctrl+C stops it)", flush=True)
+    os.execv(sys.executable, command)  # the server replaces this process: one process to stop
+    return 0  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover
