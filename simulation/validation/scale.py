@@ -30,8 +30,11 @@ SCALE_METRICS = ("conversion_rate", "engagement_rate", "roi")
 #: minutes. Every rule the agent count could bend (audience sampling, trust, the funnel,
 #: word of mouth on the friend graph) still runs.
 SCALE_SCENARIO: dict[str, dict[str, Any]] = {
-    "brand": {"budget": 1_000_000.0, "price": 10.0},
+    "brand": {"budget": 1_000_000.0, "price": 10.0, "familiarity": 0.0},
     "funnel": {"click_rate": 1.0, "purchase_rate": 1.0},
+    # the weakest tie effect the parameters allow (docs/MODEL.md 3.3.12): a mega creator's
+    # sponsored engagements stay frequent enough to measure at 10,000 agents
+    "campaign": {"customization": 1.0},
 }
 
 #: Equivalence margin: the means at 2x and 4x agents lie within this share of the mean
