@@ -16,10 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from .experiment import fmt_number as _fmt
-from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
+from .params import (
+    DEFAULT_SCENARIO,
+    PARAMETERS,
+    SECTIONS,
+    STRATEGIES,
+    ScenarioError,
+    find_scenario,
+    load_scenario,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCENARIO = "mega_vs_micro"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -53,26 +60,13 @@ def _workers(text: str) -> int:
     return _positive_int(text)
 
 
-def find_scenario(name: str | None) -> Path:
-    """A scenario file from a path, or a name in the project's ``scenarios/`` folder."""
-    name = name or DEFAULT_SCENARIO
-    path = Path(name)
-    if path.is_file():
-        return path
-    for folder in (Path("scenarios"), PROJECT_ROOT / "scenarios"):
-        candidate = folder / f"{path.stem}.toml"
-        if candidate.is_file() and (path.suffix in ("", ".toml")) and len(path.parts) == 1:
-            return candidate
-    known = sorted(p.stem for p in (PROJECT_ROOT / "scenarios").glob("*.toml"))
-    raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
-
-
 def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "scenario",
         nargs="?",
         default=None,
-        help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})",
+        help=f"scenario TOML file, or the name of one in ./scenarios/ or shipped with the package "
+        f"(default: {DEFAULT_SCENARIO})",
     )
     parser.add_argument(
         "--set",

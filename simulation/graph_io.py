@@ -120,9 +120,12 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
 
     Nodes with ``kind="creator"`` are creators; all other nodes are followers. Node kinds
     alone decide what an edge is: any edge between a follower and a creator is a follow
-    (direction does not matter); edges between followers are friendships. Missing
-    attributes are drawn from the scenario's distributions, so a bare topology works.
+    (direction does not matter); edges between followers are friendships, which are
+    mutual: in a directed graph each must be given both ways (word of mouth flows both
+    ways along a friendship), else :class:`ScenarioError`. Missing attributes are drawn
+    from the scenario's distributions, so a bare topology works.
     """
+    refuse_one_way_friendships(graph, "graph")
     params = params if params is not None else resolve()
     rng = np.random.default_rng(seed)
     nodes = list(graph.nodes)
@@ -203,6 +206,37 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     )
 
 
+def refuse_one_way_friendships(graph: nx.Graph, where: str) -> None:
+    """Raise :class:`ScenarioError` if a directed graph has a friendship given one way only.
+
+    The model's friendships are mutual (a buyer tells a friend and the friend tells back),
+    so a directed follower-to-follower edge whose reverse is missing would be read as a
+    tie both ways: a friend who follows would make the other listen. Rather than
+    guess, such a graph is refused; ``where`` (a file name, or ``"graph"``) starts the
+    message.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c")])
+    >>> refuse_one_way_friendships(g, "my.graphml")
+    Traceback (most recent call last):
+    ...
+    simulation.params.ScenarioError: my.graphml: 1 of 3 friend edges has no reverse edge (first: 'b' -> 'c'); friendships are mutual: give each both ways in a directed graph, or use an undirected graph
+    """
+    if not graph.is_directed():
+        return
+    creator = {v for v, kind in graph.nodes(data="kind") if kind == "creator"}
+    friends = [(u, v) for u, v in graph.edges() if u not in creator and v not in creator and u != v]
+    one_way = [(u, v) for u, v in friends if not graph.has_edge(v, u)]
+    if one_way:
+        u, v = one_way[0]
+        raise ScenarioError(
+            f"{where}: {len(one_way)} of {len(friends)} friend edges {'has' if len(one_way) == 1 else 'have'} "
+            f"no reverse edge (first: {u!r} -> {v!r}); friendships are mutual: give each both ways in a directed "
+            "graph, or use an undirected graph"
+        )
+
+
 def _fill(target: np.ndarray, graph: nx.Graph, ids: list, name: str) -> None:
     for k, v in enumerate(ids):
         value = graph.nodes[v].get(name)
@@ -226,14 +260,18 @@ def load_graph(path: str | Path) -> nx.Graph:
 
     An edge list has one edge per line, ``source target [kind [trust]]``, separated by
     spaces, tabs or commas; ``#`` starts a comment. ``kind`` is ``follows`` (follower,
-    creator) or ``friend``. Targets of ``follows`` edges become creators.
+    creator) or ``friend``. Targets of ``follows`` edges become creators; a ``friend``
+    line is a mutual tie (stored both ways). A directed GraphML file must give each
+    friendship both ways (:func:`refuse_one_way_friendships`).
     """
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"{path}: graph file not found")
     try:
         if path.suffix.lower() == ".graphml":
-            return nx.read_graphml(path)
+            graph = nx.read_graphml(path)
+            refuse_one_way_friendships(graph, str(path))
+            return graph
         return _read_edge_list(path)
     except ScenarioError:
         raise
@@ -261,6 +299,8 @@ def _read_edge_list(path: Path) -> nx.DiGraph:
         g.add_edge(u, v, **attrs)
         if kind == "follows":
             g.nodes[v]["kind"] = "creator"
+        else:
+            g.add_edge(v, u, **attrs)  # a friendship is mutual
     for v in g.nodes:
         g.nodes[v].setdefault("kind", "follower")
     return g

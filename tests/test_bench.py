@@ -5,7 +5,6 @@ These are correctness tests: no assertion here depends on wall time.
 
 import math
 import sys
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -98,15 +97,6 @@ def test_run_benchmarks_at_a_tiny_size(tmp_path):
     assert len(peers) == 2
     installed = peers.dropna(subset=["peer_spread"])
     assert installed["same_spread"].astype(bool).all()  # same mean spread as NDlib and CyNetDiff
-
-
-def test_the_package_ships_no_benchmark_tooling():
-    import simulation
-
-    package = Path(simulation.__file__).parent
-    assert not [p.name for p in package.glob("*.py") if "bench" in p.name or "baseline" in p.name]
-    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    assert 'include = ["simulation*"]' in pyproject  # benchmarks/ stays out of the wheel
 
 
 def test_bench_without_a_checkout_says_so_in_one_line(monkeypatch, tmp_path, capsys):

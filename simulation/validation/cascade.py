@@ -80,7 +80,7 @@ def simulate_ic(graph: nx.Graph, seeds, p: float, runs: int, seed=0, market: Mar
     Parameters
     ----------
     graph : networkx.Graph
-        Friendships between followers (undirected; a DiGraph is read as undirected).
+        Friendships between followers (undirected; a DiGraph must give each both ways).
     seeds : iterable of nodes
         Node labels of ``graph`` made buyers at step 0 (``BrandAgent.seed_buyers``).
     p : float
