@@ -440,7 +440,7 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
                 spread,
                 peer_spread,
                 "-" if same is None or pd.isna(same) else ("yes" if same else "no"),
-                f"{int(r['engine_reps'])} / {fmt_number(r.get('peer_reps', float('nan')))}",
+                f"{int(r['engine_reps'])} / {'-' if pd.isna(r.get('peer_reps')) else int(r['peer_reps'])}",
             ]
         )
     lines += [

@@ -185,13 +185,12 @@ def test_bass_full_size():
 
 
 @pytest.mark.slow
-def test_bass_bound_holds_at_the_extreme_ratios_full_size():
-    # beyond the tuned values: q / p = 160 (p = 0.005, q = 0.8) and 2 (p = 0.05, q = 0.1), 100,000
-    # agents, 2 runs each, at dt = 0.01 / (p + q): the gap is <= 0.01 with no widening
-    rows = validation.check_bass_grid(ps=(0.005,), qs=(0.8,), n=100_000, runs=2, seed=6)
-    rows += validation.check_bass_grid(ps=(0.05,), qs=(0.1,), n=100_000, runs=2, seed=7)
-    assert not _failures(rows)
-    assert all(r.tolerance == validation.BASS_TOLERANCE for r in rows)
+def test_bass_bound_holds_at_the_steepest_corner_full_size():
+    # beyond the tuned values, the grid's largest gap is at the largest q / p: p = 0.005, q = 0.8
+    # (160). 100,000 agents, 2 runs, dt = 0.01 / (p + q) = 0.0124 d: the gap is <= 0.01, not widened
+    row = validation.check_bass_grid(ps=(0.005,), qs=(0.8,), n=100_000, runs=2, seed=6)[0]
+    assert row.passed, _failures([row])
+    assert row.tolerance == validation.BASS_TOLERANCE
 
 
 # ---------------------------------------------------------------------------
