@@ -30,10 +30,11 @@ BASS_TOLERANCE = 0.01
 
 #: The Bass curve depends on time only through ``(p + q) t`` (and on ``q / p``), and so
 #: does the model's gap to it: steps and run lengths are set in units of ``1 / (p + q)``.
-#: ``BASS_STEP`` is the fine step, ``(p + q) dt``: on the grid below (``q / p`` from 2 to
-#: 160) the mean curve's gap at 100,000 agents is at most about 0.011 at
-#: ``(p + q) dt = 0.02`` and about half that at 0.01 (docs/VALIDATION.md), so
-#: ``dt = BASS_STEP / (p + q)`` keeps it under 0.01 everywhere (0.024 days at the defaults).
+#: ``BASS_STEP`` is the fine step, ``(p + q) dt``. The step's error is first order, about
+#: 0.2-0.6 x ``(p + q) dt`` (larger for larger ``q / p``; measured on the grid below at
+#: ``(p + q) dt`` = 0.1 and 0.02), so ``dt = BASS_STEP / (p + q)`` holds it to about 0.006
+#: for every pair, under the 0.01 bound (the fixed step of 0.05 day did not: 0.02 at
+#: p = 0.005, q = 0.8). At 0.024 days for the defaults it is half the former 0.05 day.
 BASS_STEP = 0.01
 #: Run length, ``(p + q) x days``: F reaches 0.97 or more on the grid (20 days at the defaults).
 BASS_HORIZON = 8.2
@@ -336,18 +337,21 @@ def check_bass_grid(
     ps=BASS_GRID_P,
     qs=BASS_GRID_Q,
     n: int = 100_000,
-    runs: int = 2,
+    runs: int = 4,
     step: float = BASS_STEP,
     tolerance: float = BASS_TOLERANCE,
-    strict: bool = True,
+    strict: bool = False,
     seed=6,
 ) -> list[CheckResult]:
     """The Bass check's bound beyond the tuned values: each (p, q) of a grid at ``dt = step / (p + q)``.
 
     One row per pair: the mean curve of ``runs`` runs at ``n`` agents, over
-    :func:`bass_days` days, stays within ``tolerance`` of that pair's Bass curve (widened
-    by 3 SE as in :func:`check_bass` with few agents or ``strict=False``). Pair ``k`` uses
-    the seed ``SeedSequence(seed, spawn_key=(k,))``.
+    :func:`bass_days` days, stays within ``tolerance`` of that pair's Bass curve, widened
+    by 3 standard errors of the mean curve unless ``strict``. The bound is on the step's
+    error; the widening allows for sampling noise, which grows as ``p`` shrinks (fewer
+    early innovators set the whole curve's timing): at 100,000 agents single runs scatter
+    by up to about +-0.01 at ``q / p`` of 40 or more, against +-0.004 at the defaults.
+    Pair ``k`` uses the seed ``SeedSequence(seed, spawn_key=(k,))``.
     """
     rows = []
     market = market_from_graph(bass_graph(n), resolve(bass_scenario(n, bass_step())), _child(seed, 2**31))

@@ -22,7 +22,7 @@ FULL = {
     "ic_exact": {"runs": 2000},
     "ic_reference": {"nodes": 1000, "runs": 2000, "ndlib_runs": 1000, "cynetdiff_runs": 100_000},
     "bass": {"n": 100_000, "steps": BASS_STEPS, "runs": 8},
-    "bass_grid": {"n": 100_000, "runs": 2, **BASS_CORNERS},
+    "bass_grid": {"n": 100_000, "runs": 4, **BASS_CORNERS},
     "engagement": {"n": 20_000, "runs": 32},
     "scale": {"n": 50_000, "runs": 24},
 }
@@ -30,7 +30,7 @@ QUICK = {
     "ic_exact": {"runs": 400},
     "ic_reference": {"nodes": 1000, "runs": 400, "ndlib_runs": 200, "cynetdiff_runs": 20_000},
     "bass": {"n": 100_000, "steps": (BASS_STEPS[0], BASS_STEPS[2], BASS_STEP), "runs": 2, "strict": False},
-    "bass_grid": {"n": 20_000, "runs": 2, "strict": False, **BASS_CORNERS},
+    "bass_grid": {"n": 10_000, "runs": 4, **BASS_CORNERS},
     "engagement": {"n": 10_000, "runs": 32},
     "scale": {"n": 10_000, "runs": 8},
 }
