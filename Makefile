@@ -24,8 +24,8 @@ test: setup
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: setup
-	$(BIN)/ruff check simulation tests experiments
-	$(BIN)/ruff format --check simulation tests experiments
+	$(BIN)/ruff check simulation tests experiments benchmarks
+	$(BIN)/ruff format --check simulation tests experiments benchmarks
 
 bench: setup
 	$(BIN)/influencer-sim bench $(ARGS)

@@ -16,10 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from .experiment import fmt_number as _fmt
-from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
+from .params import (
+    DEFAULT_SCENARIO,
+    PARAMETERS,
+    SECTIONS,
+    STRATEGIES,
+    ScenarioError,
+    find_scenario,
+    load_scenario,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCENARIO = "mega_vs_micro"
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -60,26 +67,13 @@ def _workers(text: str) -> int:
     return _positive_int(text)
 
 
-def find_scenario(name: str | None) -> Path:
-    """A scenario file from a path, or a name in the project's ``scenarios/`` folder."""
-    name = name or DEFAULT_SCENARIO
-    path = Path(name)
-    if path.is_file():
-        return path
-    for folder in (Path("scenarios"), PROJECT_ROOT / "scenarios"):
-        candidate = folder / f"{path.stem}.toml"
-        if candidate.is_file() and (path.suffix in ("", ".toml")) and len(path.parts) == 1:
-            return candidate
-    known = sorted(p.stem for p in (PROJECT_ROOT / "scenarios").glob("*.toml"))
-    raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
-
-
 def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "scenario",
         nargs="?",
         default=None,
-        help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})",
+        help=f"scenario TOML file, or the name of one in ./scenarios/ or shipped with the package "
+        f"(default: {DEFAULT_SCENARIO})",
     )
     parser.add_argument(
         "--set",
@@ -177,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--quiet", action="store_true", help="no progress bar")
     validate.set_defaults(func=cmd_validate)
 
-    bench = sub.add_parser("bench", help="speed and memory benchmarks at several sizes")
+    bench = sub.add_parser(
+        "bench", help="speed and memory benchmarks at several sizes (from a source checkout: benchmarks/)"
+    )
     bench.add_argument(
         "--sizes", default="10000,100000,1000000", help="comma-separated follower counts (default 10000,100000,1000000)"
     )
@@ -416,9 +412,24 @@ def cmd_validate(args) -> int:
     return 1 if any(failed) else 0
 
 
+def _benchmark_suite():
+    """``benchmarks.bench.run_benchmarks`` from the source checkout; the wheel does not ship it."""
+    if (PROJECT_ROOT / "benchmarks" / "__init__.py").is_file() and str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))  # spawned benchmark processes inherit it
+    try:
+        from benchmarks.bench import run_benchmarks
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("benchmarks", "benchmarks.bench"):
+            raise
+        raise ScenarioError(
+            "bench needs a source checkout: the benchmarks/ folder is not installed with the package "
+            "(clone the repository and run `make bench` there)"
+        ) from None
+    return run_benchmarks
+
+
 def cmd_bench(args) -> int:
     from . import output
-    from .bench import run_benchmarks
 
     try:
         sizes = tuple(int(float(s)) for s in args.sizes.split(","))
@@ -426,6 +437,7 @@ def cmd_bench(args) -> int:
         raise ScenarioError(f"--sizes {args.sizes!r}: expected comma-separated follower counts") from None
     if any(s < 100 for s in sizes):
         raise ScenarioError(f"--sizes {args.sizes!r}: each size must be at least 100 followers")
+    run_benchmarks = _benchmark_suite()
     tmp, final = output.new_run_dir(args.out, "bench")
     try:
         table = run_benchmarks(sizes, tmp, progress=not args.quiet)

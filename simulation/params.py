@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -579,18 +580,65 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
+DEFAULT_SCENARIO = "mega_vs_micro"
+
+
+def shipped_scenarios() -> Path:
+    """The folder of the scenarios that come with the package.
+
+    Installed from a wheel, they are package data (``simulation/scenarios``, built from
+    the checkout's top-level ``scenarios/``, the one copy); from a source checkout or an
+    editable install they are that top-level ``scenarios/`` folder itself.
+    """
+    installed = resources.files("simulation") / "scenarios"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def find_scenario(name: str | Path | None = None) -> Path:
+    """A scenario file from a path, or a name in ``./scenarios/`` or among the shipped scenarios.
+
+    ``None`` gives the default scenario (``mega_vs_micro``). A bare name (``"startup"``
+    or ``"startup.toml"``) is looked up in the current folder's ``scenarios/`` first,
+    then in :func:`shipped_scenarios`.
+
+    Examples
+    --------
+    >>> find_scenario("startup").name
+    'startup.toml'
+    """
+    name = name or DEFAULT_SCENARIO
+    path = Path(name)
+    if path.is_file():
+        return path
+    if len(path.parts) == 1 and path.suffix in ("", ".toml"):
+        for folder in (Path("scenarios"), shipped_scenarios()):
+            candidate = folder / f"{path.stem}.toml"
+            if candidate.is_file():
+                return candidate
+    known = sorted(p.stem for p in shipped_scenarios().glob("*.toml"))
+    raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
+
+
 def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Read a TOML scenario file (only what differs from the defaults), apply ``--set`` overrides.
 
-    A scenario file may carry a ``[scenario]`` table with ``name`` and
-    ``description``; it is kept under ``"scenario"`` in the result and is not a
-    model parameter.
+    ``path`` is a file or the name of a shipped scenario (``load_scenario("startup")``;
+    see :func:`find_scenario`); ``None`` gives the defaults alone. A scenario file may
+    carry a ``[scenario]`` table with ``name`` and ``description``; it is kept under
+    ``"scenario"`` in the result and is not a model parameter.
+
+    Examples
+    --------
+    >>> load_scenario("startup")["scenario"]["name"]
+    'startup'
     """
     raw: dict[str, Any] = {}
     meta = {"name": "defaults", "description": ""}
     source = "parameters"
     if path is not None:
-        path = Path(path)
+        path = find_scenario(path)
         source = str(path)
         try:
             text = path.read_text(encoding="utf-8")

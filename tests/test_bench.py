@@ -1,20 +1,22 @@
-"""The benchmark suite runs and reports, and its plain-Mesa baseline is the engine's rule.
+"""The benchmark suite (benchmarks/, outside the package) runs and reports, and its plain-Mesa baseline is the engine's rule.
 
 These are correctness tests: no assertion here depends on wall time.
 """
 
 import math
+import sys
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.baselines import PlainMesaWordOfMouth
-from simulation.bench import COLUMNS, run_benchmarks
-from simulation.bench_peers import _welch_half_width, friend_graph, ic_params
+from benchmarks.baselines import PlainMesaWordOfMouth
+from benchmarks.bench import COLUMNS, run_benchmarks
+from benchmarks.peers import _welch_half_width, ic_params
+from simulation import cli
 from simulation.graph import generate_market
-from simulation.graph_io import market_from_graph
+from simulation.graph_io import market_from_graph, to_friend_graph
 from simulation.model import InfluencerModel
 from simulation.params import resolve
 
@@ -43,7 +45,7 @@ def mesa_spreads(graph: nx.Graph, seeds, p: float, days: int, reps: int, **rule)
 
 @pytest.fixture(scope="module")
 def small_friend_graph() -> nx.Graph:
-    return friend_graph(generate_market(resolve({"market": {"followers": 400}}), seed=5))
+    return to_friend_graph(generate_market(resolve({"market": {"followers": 400}}), seed=5))
 
 
 def test_plain_mesa_star_matches_the_exact_cascade():
@@ -95,3 +97,15 @@ def test_run_benchmarks_at_a_tiny_size(tmp_path):
     assert len(peers) == 2
     installed = peers.dropna(subset=["peer_spread"])
     assert installed["same_spread"].astype(bool).all()  # same mean spread as NDlib and CyNetDiff
+
+
+def test_bench_without_a_checkout_says_so_in_one_line(monkeypatch, tmp_path, capsys):
+    # an installed package: no benchmarks/ next to it and none importable
+    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setitem(sys.modules, "benchmarks", None)
+    monkeypatch.setitem(sys.modules, "benchmarks.bench", None)
+    code = cli.main(["bench", "--sizes", "1000", "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "bench needs a source checkout" in err
+    assert not (tmp_path / "out").exists()

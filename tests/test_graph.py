@@ -434,6 +434,55 @@ def test_missing_and_unreadable_graph_files(tmp_path):
         load_graph(broken)
 
 
+def _one_way_friend_graphml(tmp_path):
+    g = nx.DiGraph()
+    g.add_node("star", kind="creator")
+    g.add_edges_from([("ann", "star"), ("ben", "star"), ("cat", "star")])
+    g.add_edges_from([("ann", "ben"), ("ben", "ann"), ("ann", "cat")])  # ann -> cat: cat does not listen back
+    path = tmp_path / "one_way.graphml"
+    nx.write_graphml(g, path)
+    return g, path
+
+
+def test_directed_graph_with_a_one_way_friendship_is_refused(tmp_path):
+    g, path = _one_way_friend_graphml(tmp_path)
+    with pytest.raises(ScenarioError) as err:
+        load_graph(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}: 1 of 3 friend edges has no reverse edge (first: 'ann' -> 'cat')")
+    assert "give each both ways in a directed graph, or use an undirected graph" in message
+    assert "\n" not in message
+    with pytest.raises(ScenarioError, match=r"^graph: 1 of 3 friend edges"):
+        market_from_graph(g, resolve(), seed=1)  # in memory too
+    # both ways, or undirected: accepted, one mutual tie each
+    g.add_edge("cat", "ann")
+    nx.write_graphml(g, path)
+    assert len(market_from_graph(load_graph(path), resolve(), seed=1).friend_index) == 2 * 2
+    undirected = nx.Graph(g)
+    assert len(market_from_graph(undirected, resolve(), seed=1).friend_index) == 2 * 2
+
+
+def test_one_way_friendship_on_the_command_line_is_one_line_exit_2(tmp_path, capsys):
+    from simulation.cli import main
+
+    _, path = _one_way_friend_graphml(tmp_path)
+    code = main(["run", "--graph", str(path), "--set", "campaign.strategy=none", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "one_way.graphml: 1 of 3 friend edges has no reverse edge" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_edge_list_friend_lines_are_mutual_ties(tmp_path):
+    path = tmp_path / "edges.txt"
+    path.write_text(EDGE_LIST, encoding="utf-8")
+    g = load_graph(path)
+    assert g.has_edge("alice", "bob") and g.has_edge("bob", "alice")
+    assert not g.has_edge("star", "alice")  # follows stay one way
+    save_graph(g, tmp_path / "edges.graphml")  # and what load_graph returns loads again
+    assert load_graph(tmp_path / "edges.graphml").number_of_edges() == g.number_of_edges()
+
+
 def test_trust_on_edges_is_clipped_into_unit_interval(tmp_path):
     path = tmp_path / "edges.txt"
     path.write_text("a c follows 1.7\nb c follows -0.3\na b\n", encoding="utf-8")

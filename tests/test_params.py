@@ -12,6 +12,7 @@ from simulation.params import (
     SECTIONS,
     ScenarioError,
     defaults,
+    find_scenario,
     flatten,
     load_scenario,
     model_kwargs,
@@ -322,3 +323,35 @@ def test_model_kwargs_are_flat_keywords():
     assert kw["brand__budget"] == 50_000.0
     assert "scenario__name" not in kw
     assert len(kw) == len(PARAMETERS)
+
+
+# --------------------------------------------------------------------------- scenario names
+def test_load_scenario_accepts_a_shipped_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no scenarios/ folder here: the shipped ones answer
+    by_name = load_scenario("startup", ["brand.budget=7000"])
+    by_path = load_scenario(SCENARIOS / "startup.toml", ["brand.budget=7000"])
+    assert by_name == by_path and by_name["scenario"]["name"] == "startup"
+    assert find_scenario("startup.toml") == find_scenario("startup") == SCENARIOS / "startup.toml"
+    assert find_scenario(None).name == "mega_vs_micro.toml"
+    with pytest.raises(ScenarioError, match=r"^nope: scenario file not found \(give a .toml path or one of: .*startup"):
+        load_scenario("nope")
+
+
+def test_a_local_scenarios_folder_comes_first(tmp_path, monkeypatch):
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "startup.toml").write_text("[brand]\nbudget = 1234\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("startup")["brand"]["budget"] == 1234.0
+
+
+def test_an_installed_package_finds_its_scenarios(tmp_path, monkeypatch):
+    # installed from a wheel, the scenarios are package data in simulation/scenarios
+    from simulation import params
+
+    shipped = tmp_path / "site-packages" / "simulation" / "scenarios"
+    shipped.mkdir(parents=True)
+    (shipped / "only_shipped.toml").write_text("[brand]\nbudget = 4321\n", encoding="utf-8")
+    monkeypatch.setattr(params.resources, "files", lambda package: shipped.parent)
+    monkeypatch.chdir(tmp_path)
+    assert params.shipped_scenarios() == shipped
+    assert load_scenario("only_shipped")["brand"]["budget"] == 4321.0

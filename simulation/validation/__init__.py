@@ -14,7 +14,8 @@ Four checks, each a function that runs :class:`~simulation.model.InfluencerModel
    every step (innovation ``p``), buyers talk to random people (mean-field word of
    mouth, imitation ``q``): the adoption curve approaches
    ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})`` as the step shrinks
-   (:func:`check_bass`).
+   (:func:`check_bass`); at the step ``dt = BASS_STEP / (p + q)`` the gap is at most
+   0.01 for every ``p`` in 0.005-0.05 and ``q`` in 0.1-0.8 (:func:`check_bass_grid`).
 3. **Engagement by tier** (:mod:`.engagement`): organic engagement per follower per
    post, pooled in log-spaced follower bins, falls as ``F^b`` with
    ``-0.22 <= b <= -0.17``, the shape of the published figures (:func:`check_engagement`).
@@ -39,7 +40,23 @@ from .base import Z_MC, CheckResult, results_table
 from .base import _child as _child
 from .base import _mean_se as _mean_se
 from .base import _seq as _seq
-from .bass import BASS_P, BASS_Q, bass_curve, bass_graph, bass_scenario, check_bass, simulate_bass
+from .bass import (
+    BASS_GRID_P,
+    BASS_GRID_Q,
+    BASS_P,
+    BASS_Q,
+    BASS_STEP,
+    BASS_STEPS,
+    BASS_TOLERANCE,
+    bass_curve,
+    bass_days,
+    bass_graph,
+    bass_scenario,
+    bass_step,
+    check_bass,
+    check_bass_grid,
+    simulate_bass,
+)
 from .bass import _complete_graph_row as _complete_graph_row
 from .cascade import (
     CascadeCase,
@@ -60,37 +77,51 @@ from .cascade import (
     triangle_spread,
 )
 from .engagement import (
+    ENGAGEMENT_BIN_HIGH,
+    ENGAGEMENT_BIN_LOW,
+    ENGAGEMENT_BINS_PER_DECADE,
     ENGAGEMENT_SLOPE_RANGE,
-    PUBLISHED_ENGAGEMENT,
+    PUBLISHED_ENGAGEMENT_FILE,
     check_engagement,
     engagement_by_tier,
     fit_power_law,
     published_engagement,
+    tier_rates,
 )
 from .engagement import _bin_edges as _bin_edges
 from .engagement import _bin_sums as _bin_sums
 from .engagement import _published_slope as _published_slope
 from .engagement import _slope_of_sums as _slope_of_sums
 from .report import FULL, QUICK, run_validation, write_plots, write_report
-from .report import _fmt as _fmt
 from .scale import SCALE_METRICS, check_scale_invariance, scale_runs
 
 __all__ = [
+    "BASS_GRID_P",
+    "BASS_GRID_Q",
     "BASS_P",
     "BASS_Q",
+    "BASS_STEP",
+    "BASS_STEPS",
+    "BASS_TOLERANCE",
+    "ENGAGEMENT_BIN_HIGH",
+    "ENGAGEMENT_BIN_LOW",
+    "ENGAGEMENT_BINS_PER_DECADE",
     "ENGAGEMENT_SLOPE_RANGE",
     "FULL",
-    "PUBLISHED_ENGAGEMENT",
+    "PUBLISHED_ENGAGEMENT_FILE",
     "QUICK",
     "SCALE_METRICS",
     "Z_MC",
     "CascadeCase",
     "CheckResult",
     "bass_curve",
+    "bass_days",
     "bass_graph",
     "bass_scenario",
+    "bass_step",
     "cascade_market",
     "check_bass",
+    "check_bass_grid",
     "check_engagement",
     "check_ic_exact",
     "check_ic_reference",
@@ -105,6 +136,7 @@ __all__ = [
     "ndlib_ic_spreads",
     "path_spread",
     "published_engagement",
+    "tier_rates",
     "results_table",
     "run_cascade",
     "run_validation",

@@ -10,6 +10,7 @@ cascades on a 1,000-node graph (:func:`check_ic_reference`).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..agents import Funnel
 from ..graph import Market, generate_market
-from ..graph_io import market_from_graph
+from ..graph_io import market_from_graph, to_friend_graph
 from ..model import InfluencerModel
 from ..params import resolve
 from .base import Z_MC, CheckResult, _child, _mean_se, _seq
@@ -79,7 +80,7 @@ def simulate_ic(graph: nx.Graph, seeds, p: float, runs: int, seed=0, market: Mar
     Parameters
     ----------
     graph : networkx.Graph
-        Friendships between followers (undirected; a DiGraph is read as undirected).
+        Friendships between followers (undirected; a DiGraph must give each both ways).
     seeds : iterable of nodes
         Node labels of ``graph`` made buyers at step 0 (``BrandAgent.seed_buyers``).
     p : float
@@ -313,20 +314,16 @@ def friend_graph(n: int = 1000, seed=5) -> nx.Graph:
     >>> g.number_of_nodes(), g.number_of_edges() > 200
     (200, True)
     """
-    market = generate_market(resolve({"market": {"followers": n, "population": n}}), seed=_seq(seed))
-    rows = np.repeat(np.arange(n), np.diff(market.friend_indptr))
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    keep = rows < market.friend_index
-    graph.add_edges_from(zip(rows[keep].tolist(), market.friend_index[keep].tolist(), strict=True))
-    return graph
+    return to_friend_graph(generate_market(resolve({"market": {"followers": n, "population": n}}), seed=_seq(seed)))
 
 
-def ndlib_ic_spreads(graph: nx.Graph, seeds, p: float, runs: int, seed=0) -> np.ndarray:
-    """Spreads of NDlib's ``IndependentCascadesModel`` (every edge's threshold = ``p``).
+def ndlib_ic_spreads(graph: nx.Graph, seeds, p: float, runs: int, seed=0, timings: list | None = None) -> np.ndarray:
+    """Spreads of NDlib's ``IndependentCascadesModel`` (every edge's threshold = ``p``), each run to completion.
 
     NDlib draws from NumPy's global generator; it is seeded from ``seed`` and the global
-    state is restored afterwards.
+    state is restored afterwards. ``timings``, when given, receives each cascade's
+    seconds (reset and iterate; the model's one-off setup apart), for the benchmarks.
+    Raises ``ImportError`` when NDlib is not installed (the ``reference`` extra).
     """
     import ndlib.models.ModelConfig as mc
     from ndlib.models.epidemics import IndependentCascadesModel
@@ -337,32 +334,45 @@ def ndlib_ic_spreads(graph: nx.Graph, seeds, p: float, runs: int, seed=0) -> np.
         config = mc.Configuration()
         config.add_model_initial_configuration("Infected", list(seeds))
         for edge in graph.edges():
-            config.add_edge_configuration("threshold", edge, p)
+            config.add_edge_configuration("threshold", edge, p)  # else NDlib uses 1 / degree
         model.set_initial_status(config)
         n = graph.number_of_nodes()
         out = np.empty(runs, dtype=np.int64)
         for r in range(runs):
+            start = time.perf_counter()
             model.reset(list(seeds))
             while True:
                 it = model.iteration(node_status=False)
                 if it["node_count"].get(1, 0) == 0:
                     break
+            if timings is not None:
+                timings.append(time.perf_counter() - start)
             out[r] = n - it["node_count"].get(0, 0)
         return out
     finally:
         np.random.set_state(saved)  # noqa: NPY002
 
 
-def cynetdiff_ic_spreads(graph: nx.Graph, seeds, p: float, runs: int, seed=0) -> np.ndarray:
-    """Spreads of CyNetDiff's ``IndependentCascadeModel`` (activation probability ``p``)."""
+def cynetdiff_ic_spreads(
+    graph: nx.Graph, seeds, p: float, runs: int, seed=0, timings: list | None = None
+) -> np.ndarray:
+    """Spreads of CyNetDiff's ``IndependentCascadeModel`` (activation probability ``p``), each run to completion.
+
+    ``timings``, when given, receives each cascade's seconds (reset and advance; the
+    graph conversion apart). Raises ``ImportError`` when CyNetDiff is not installed
+    (the ``reference`` extra).
+    """
     from cynetdiff.utils import networkx_to_ic_model
 
     model, mapping = networkx_to_ic_model(graph, activation_prob=p, rng=np.random.default_rng(_seq(seed)))
     model.set_seeds([mapping[s] for s in seeds])
     out = np.empty(runs, dtype=np.int64)
     for r in range(runs):
+        start = time.perf_counter()
         model.reset_model()
         model.advance_until_completion()
+        if timings is not None:
+            timings.append(time.perf_counter() - start)
         out[r] = model.get_num_activated_nodes()
     return out
 
@@ -406,7 +416,7 @@ def check_ic_reference(
                     float("nan"),
                     None,
                     runs,
-                    f"{name} not installed (pip install 'influencer-sim[test]')",
+                    f"{name} not installed (pip install 'influencer-sim[reference]')",
                     {"model": model_spreads},
                 )
             )

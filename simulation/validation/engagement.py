@@ -8,65 +8,55 @@ Organic engagement per follower per post, pooled in log-spaced follower bins, fa
 from __future__ import annotations
 
 import math
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..model import InfluencerModel
+from ..params import TIERS
 from .base import CheckResult, _child
 
-#: The target range of the engagement-by-tier exponent (the brief, from the published
-#: figures).
+#: The target range of the engagement-by-tier exponent ``b`` (engagement per follower
+#: ~ F^b): the shape of the published figures (their common slope, one intercept per
+#: source, is about -0.18; the project's brief asks for -0.22 to -0.17).
 ENGAGEMENT_SLOPE_RANGE = (-0.22, -0.17)
+#: Follower bins of the check: ``ENGAGEMENT_BINS_PER_DECADE`` per decade from
+#: ``ENGAGEMENT_BIN_LOW`` (the smallest creators) to ``ENGAGEMENT_BIN_HIGH`` (above the
+#: largest). Half-decade bins from 1,000 put the tier bounds (10k, 100k, 1M) on bin edges.
+ENGAGEMENT_BINS_PER_DECADE = 2.0
+ENGAGEMENT_BIN_LOW = 1_000.0
+ENGAGEMENT_BIN_HIGH = 20_000_000.0
 
-#: The published figures, as in ``engagement_by_tier.csv`` (rates in % per follower),
-#: used when the CSV is not found next to the repository.
-PUBLISHED_ENGAGEMENT = (
-    ("Markerly", 2016, "under-1k", 0, 1_000, 8.0),
-    ("Markerly", 2016, "nano", 1_000, 10_000, 4.0),
-    ("Markerly", 2016, "micro", 10_000, 100_000, 2.37),
-    ("Markerly", 2016, "mega", 1_000_000, 10_000_000, 1.66),
-    ("HypeAuditor (State of Influencer Marketing 2026 via eMarketer)", 2026, "nano", 1_000, 10_000, 1.78),
-    ("HypeAuditor (State of Influencer Marketing 2026 via eMarketer)", 2026, "micro", 10_000, 50_000, 0.54),
-    ("HypeAuditor (State of Influencer Marketing 2026 via eMarketer)", 2026, "mega", 1_000_000, None, 0.33),
-)
+#: The published figures ship with the package (``simulation/data/``, read with
+#: importlib.resources); each row names its source and URL.
+PUBLISHED_ENGAGEMENT_FILE = "engagement_by_tier.csv"
 
 
 def published_engagement(path: str | Path | None = None) -> pd.DataFrame:
     """The published engagement-by-tier figures, with a representative follower count per row.
 
-    Reads ``engagement_by_tier.csv`` (``path``, else ``data/`` in the repository, else
-    the shared ``../shared/data/``), falling back to :data:`PUBLISHED_ENGAGEMENT`.
+    Reads the package's ``simulation/data/engagement_by_tier.csv`` (or ``path``).
     ``followers`` is the geometric mid-point of the tier's range; an open lower bound
     (0) is taken as 100 and an open upper bound as ten times the lower one.
     ``rate`` is the engagement rate as a fraction.
+
+    Examples
+    --------
+    >>> published_engagement().groupby("source", sort=False).size().tolist()
+    [4, 3]
     """
-    root = Path(__file__).resolve().parents[2]
-    candidates = (
-        [Path(path)]
-        if path is not None
-        else [
-            root / "data" / "engagement_by_tier.csv",
-            root.parent / "shared" / "data" / "engagement_by_tier.csv",
-        ]
-    )
-    df = None
-    for candidate in candidates:
-        if candidate.is_file():
-            df = pd.read_csv(candidate)
-            break
-    if df is None:
-        if path is not None:
-            raise FileNotFoundError(f"{path}: engagement-by-tier file not found")
-        df = pd.DataFrame(
-            PUBLISHED_ENGAGEMENT,
-            columns=["source", "year", "tier", "follower_min", "follower_max", "engagement_rate_pct"],
-        )
+    if path is None:
+        with resources.as_file(resources.files("simulation") / "data" / PUBLISHED_ENGAGEMENT_FILE) as shipped:
+            df = pd.read_csv(shipped)
+    elif Path(path).is_file():
+        df = pd.read_csv(path)
+    else:
+        raise FileNotFoundError(f"{path}: engagement-by-tier file not found")
     low = df["follower_min"].astype(float).where(df["follower_min"] > 0, 100.0)
     high = df["follower_max"].astype(float).fillna(low * 10.0)
-    df = df.assign(followers=np.sqrt(low * high), rate=df["engagement_rate_pct"] / 100.0)
-    return df
+    return df.assign(followers=np.sqrt(low * high), rate=df["engagement_rate_pct"] / 100.0)
 
 
 def _bin_edges(bins_per_decade: float, low: float, high: float) -> np.ndarray:
@@ -103,7 +93,10 @@ def _slope_of_sums(sums: np.ndarray) -> float:
 
 
 def engagement_by_tier(
-    table: pd.DataFrame, bins_per_decade: float = 2.0, low: float = 1_000.0, high: float = 20_000_000.0
+    table: pd.DataFrame,
+    bins_per_decade: float = ENGAGEMENT_BINS_PER_DECADE,
+    low: float = ENGAGEMENT_BIN_LOW,
+    high: float = ENGAGEMENT_BIN_HIGH,
 ) -> pd.DataFrame:
     """Organic engagement per follower per post in log-spaced follower bins (ratio of sums).
 
@@ -134,6 +127,26 @@ def engagement_by_tier(
             "rate": sums[b, 2] / sums[b, 3],
         }
     )
+
+
+def tier_rates(table: pd.DataFrame) -> dict[str, float]:
+    """Organic engagement per follower per post of each tier (ratio of sums), in the order of ``TIERS``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tier": ["nano", "nano", "mega"], "followers": [1e3, 3e3, 2e6],
+    ...                   "organic_posts": [10, 10, 10], "organic_engagement_rate": [0.04, 0.02, 0.01]})
+    >>> tier_rates(t)
+    {'nano': 0.025, 'mega': 0.01}
+    """
+    exposure = table["followers"].to_numpy(float) * table["organic_posts"].to_numpy(float)
+    engagements = np.nan_to_num(table["organic_engagement_rate"].to_numpy(float)) * exposure
+    out = {}
+    for tier in TIERS:
+        inside = (table["tier"] == tier).to_numpy() & (exposure > 0)
+        if inside.any():
+            out[tier] = float(engagements[inside].sum() / exposure[inside].sum())
+    return out
 
 
 def fit_power_law(followers, rate) -> tuple[float, float]:
@@ -172,7 +185,7 @@ def check_engagement(
     creators, whose traits swing one market's slope by about +-0.02; the top bin (10-20
     million followers) holds one creator in three markets.
     """
-    edges = _bin_edges(2.0, 1_000.0, 20_000_000.0)
+    edges = _bin_edges(ENGAGEMENT_BINS_PER_DECADE, ENGAGEMENT_BIN_LOW, ENGAGEMENT_BIN_HIGH)
     tables, sums = [], []
     for r in range(runs):
         model = InfluencerModel(
@@ -186,7 +199,9 @@ def check_engagement(
         sums.append(_bin_sums(table, edges))
     sums = np.array(sums)  # (runs, bins, 4)
     slopes = [_slope_of_sums(x) for x in sums]
-    pooled = engagement_by_tier(pd.concat(tables, ignore_index=True))
+    everything = pd.concat(tables, ignore_index=True)
+    pooled = engagement_by_tier(everything)
+    tiers = tier_rates(everything)
     slope, level = fit_power_law(pooled["followers"], pooled["rate"])
     rng = np.random.default_rng(_child(seed, 2**31))
     weights = rng.multinomial(runs, np.full(runs, 1.0 / runs), size=bootstrap).astype(float)
@@ -214,6 +229,7 @@ def check_engagement(
             f"{ci[0]:.3f} to {ci[1]:.3f}; one market's slope {np.mean(slopes):.3f} ± {np.std(slopes, ddof=1):.3f} (sd); "
             f"local slope below 100k followers {local[0]:.3f}, above {local[1]:.3f}; "
             f"fitted level at 10k followers {100 * at_micro:.2f}%; "
+            f"by tier {', '.join(f'{t} {100 * r:.2f}%' for t, r in tiers.items())}; "
             f"published points' slope (one intercept per source) {pub_slope:.3f}",
             {
                 "bins": pooled,
@@ -223,6 +239,7 @@ def check_engagement(
                 "run_slopes": slopes,
                 "local_slopes": local,
                 "ci": ci,
+                "tier_rates": tiers,
             },
         )
     ]

@@ -5,7 +5,7 @@ writes the same word-of-mouth rule the way Mesa's own examples write agents
 (``mesa/examples/basic/virus_on_network``): followers are ``FixedAgent``s on a
 ``mesa.discrete_space.Network`` built from the friend graph, and each agent's ``step``
 loops over its neighbours and draws from Mesa's ``self.random``. It exists to be timed
-against the engine (``simulation.bench``) and to check that both give the same spread
+against the engine (:mod:`benchmarks.bench`) and to check that both give the same spread
 (``tests/test_bench.py``); nothing else uses it.
 
 The rule, as in :meth:`simulation.model.InfluencerModel._word_of_mouth` with the
@@ -20,7 +20,7 @@ import mesa
 import networkx as nx
 from mesa.discrete_space import FixedAgent, Network
 
-from .agents import Funnel
+from simulation.agents import Funnel
 
 
 class WordOfMouthAgent(FixedAgent):

@@ -2,7 +2,7 @@
 
 In the same run and on the same friend graph, seed set and ``p``:
 
-- the engine's word of mouth against :mod:`simulation.baselines`, the same rule written
+- the engine's word of mouth against :mod:`benchmarks.baselines`, the same rule written
   the plain-Mesa way (each follower loops over its neighbours in ``step``):
   :func:`compare_plain_mesa`;
 - the model configured as the independent cascade (campaign ``none``, no persuasion,
@@ -10,8 +10,10 @@ In the same run and on the same friend graph, seed set and ``p``:
   ``IndependentCascadesModel`` and CyNetDiff, each run to completion; times are per
   cascade and leave out each tool's one-off setup (graph conversion, model construction;
   the engine's model construction is reported on its own): :func:`compare_cascades`.
+  The NDlib and CyNetDiff drivers are the validation's
+  (:func:`simulation.validation.ndlib_ic_spreads`, :func:`~simulation.validation.cynetdiff_ic_spreads`).
 
-:func:`simulation.bench.run_benchmarks` runs both, each in a fresh process, and writes
+:func:`benchmarks.bench.run_benchmarks` runs both, each in a fresh process, and writes
 their rows to ``comparisons.csv`` and ``BENCHMARKS.md``.
 """
 
@@ -24,6 +26,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from simulation.experiment import mean_ci
+from simulation.validation import cynetdiff_ic_spreads, ndlib_ic_spreads
+
 DAYS = 30
 IC_PROBABILITY = 0.2  # above the friend graph's epidemic threshold: cascades reach most followers
 IC_SEEDS = 10
@@ -33,28 +38,6 @@ SEED = 20240601
 # ----------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------
-
-
-def friend_graph(market) -> nx.Graph:
-    """The market's friend graph as an undirected NetworkX graph on nodes ``0..N-1``.
-
-    Examples
-    --------
-    >>> from simulation.graph import generate_market
-    >>> from simulation.params import resolve
-    >>> m = generate_market(resolve({"market": {"followers": 300}}), seed=1)
-    >>> g = friend_graph(m)
-    >>> g.number_of_nodes(), 2 * g.number_of_edges() == len(m.friend_index)
-    (300, True)
-    """
-    n = market.n_followers
-    rows = np.repeat(np.arange(n), np.diff(market.friend_indptr))
-    cols = market.friend_index
-    upper = rows < cols
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(zip(rows[upper].tolist(), cols[upper].tolist()))
-    return g
 
 
 def ic_params(n: int, p: float, days: int = DAYS) -> dict:
@@ -68,23 +51,16 @@ def ic_params(n: int, p: float, days: int = DAYS) -> dict:
     }
 
 
-def _ci95(values) -> tuple[float, float]:
-    """Mean and half-width of its 95% t interval."""
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    if len(x) < 2:
-        return float(x.mean()), float("nan")
-    return float(x.mean()), float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-
-
 def _comparison_graph(n: int, seed: int) -> nx.Graph:
-    """The friend graph of the market :func:`simulation.bench.measure_size` builds at ``n`` followers."""
-    from .graph import generate_market
-    from .model import seed_sequence, stream
-    from .params import resolve
+    """The friend graph of the market :func:`benchmarks.bench.measure_size` builds at ``n`` followers."""
+    from simulation.graph import generate_market
+    from simulation.graph_io import to_friend_graph
+    from simulation.model import seed_sequence, stream
+    from simulation.params import resolve
 
-    return friend_graph(generate_market(resolve({"market": {"followers": n}}), stream(seed_sequence(seed), "market")))
+    return to_friend_graph(
+        generate_market(resolve({"market": {"followers": n}}), stream(seed_sequence(seed), "market"))
+    )
 
 
 def _seeds(n: int, seed: int) -> list[int]:
@@ -98,7 +74,7 @@ def _seeds(n: int, seed: int) -> list[int]:
 
 def _engine_cascade(market, params, seeds, seed: int, until_done: bool) -> tuple[int, float, float]:
     """(spread, construction seconds, diffusion seconds) of one engine run."""
-    from .model import InfluencerModel
+    from simulation.model import InfluencerModel
 
     t0 = time.perf_counter()
     model = InfluencerModel(seed=seed, market=market, params=params, collect=False)
@@ -125,9 +101,10 @@ def compare_plain_mesa(
     mesa_reps: int | None = None,
 ) -> dict[str, Any]:
     """The engine's word of mouth against the plain-Mesa rule, ``days`` days on the same graph."""
+    from simulation.graph_io import market_from_graph
+    from simulation.params import resolve
+
     from .baselines import PlainMesaWordOfMouth
-    from .graph_io import market_from_graph
-    from .params import resolve
 
     params = ic_params(n, p, days)
     g = _comparison_graph(n, seed)
@@ -146,8 +123,8 @@ def compare_plain_mesa(
         mesa_run.append(t2 - t1)
         mesa_spread.append(model.spread())
     engine_run = float(np.mean([r[2] for r in runs]))
-    e_mean, e_half = _ci95([r[0] for r in runs])
-    p_mean, p_half = _ci95(mesa_spread)
+    e_mean, e_half = _mean_half_width([r[0] for r in runs])
+    p_mean, p_half = _mean_half_width(mesa_spread)
     same = abs(e_mean - p_mean) <= _welch_half_width([r[0] for r in runs], mesa_spread) if mesa_reps > 1 else None
     return {
         "comparison": "plain Mesa",
@@ -179,8 +156,8 @@ def compare_cascades(
     ndlib_reps: int | None = None,
 ) -> list[dict[str, Any]]:
     """The model as the independent cascade against NDlib and CyNetDiff, to completion."""
-    from .graph_io import market_from_graph
-    from .params import resolve
+    from simulation.graph_io import market_from_graph
+    from simulation.params import resolve
 
     params = ic_params(n, p, days=3650)  # a cap: cascades end long before
     g = _comparison_graph(n, seed)
@@ -189,10 +166,10 @@ def compare_cascades(
     runs = [_engine_cascade(market, params, seeds, seed + r, until_done=True) for r in range(engine_reps)]
     engine = {"spreads": [r[0] for r in runs], "times": [r[2] for r in runs], "init": [r[1] for r in runs]}
     peers = {
-        "CyNetDiff": _cynetdiff(g, seeds, p, seed, cynetdiff_reps),
-        "NDlib": _ndlib(g, seeds, p, seed, ndlib_reps or max(3, min(30, 300_000 // n))),
+        "CyNetDiff": _reference_cascades(cynetdiff_ic_spreads, g, seeds, p, seed, cynetdiff_reps),
+        "NDlib": _reference_cascades(ndlib_ic_spreads, g, seeds, p, seed, ndlib_reps or max(3, min(30, 300_000 // n))),
     }
-    e_mean, e_half = _ci95(engine["spreads"])
+    e_mean, e_half = _mean_half_width(engine["spreads"])
     e_time = float(np.mean(engine["times"]))
     rows = []
     for name, peer in peers.items():
@@ -212,7 +189,7 @@ def compare_cascades(
             row["note"] = f"{name} is not installed"
             rows.append(row)
             continue
-        p_mean, p_half = _ci95(peer["spreads"])
+        p_mean, p_half = _mean_half_width(peer["spreads"])
         diff_half = _welch_half_width(engine["spreads"], peer["spreads"])
         p_time = float(np.mean(peer["times"]))
         row.update(
@@ -229,6 +206,12 @@ def compare_cascades(
     return rows
 
 
+def _mean_half_width(values) -> tuple[float, float]:
+    """Mean and half-width of its 95% t interval (:func:`simulation.experiment.mean_ci`)."""
+    mean, low, high = mean_ci(values)
+    return mean, (high - low) / 2
+
+
 def _welch_half_width(a, b) -> float:
     """Half-width of the 95% Welch interval of mean(a) - mean(b)."""
     from scipy import stats
@@ -241,43 +224,11 @@ def _welch_half_width(a, b) -> float:
     return float(stats.t.ppf(0.975, dof) * math.sqrt(va + vb))
 
 
-def _cynetdiff(g: nx.Graph, seeds, p: float, seed: int, reps: int) -> dict | None:
+def _reference_cascades(driver, g: nx.Graph, seeds, p: float, seed: int, reps: int) -> dict | None:
+    """Spreads and per-cascade seconds of a reference library's driver; ``None`` if it is not installed."""
+    times: list[float] = []
     try:
-        from cynetdiff.utils import networkx_to_ic_model
+        spreads = driver(g, seeds, p, reps, seed=seed, timings=times)
     except ImportError:
         return None
-    model, labels = networkx_to_ic_model(g, activation_prob=p, rng=np.random.default_rng(np.random.SeedSequence(seed)))
-    model.set_seeds([labels[s] for s in seeds])
-    spreads, times = [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        model.reset_model()
-        model.advance_until_completion()
-        times.append(time.perf_counter() - t)
-        spreads.append(model.get_num_activated_nodes())
-    return {"spreads": spreads, "times": times}
-
-
-def _ndlib(g: nx.Graph, seeds, p: float, seed: int, reps: int) -> dict | None:
-    try:
-        import ndlib.models.epidemics as epidemics
-        from ndlib.models.ModelConfig import Configuration
-    except ImportError:
-        return None
-    model = epidemics.IndependentCascadesModel(g, seed=seed % 2**32)  # NDlib draws from numpy's global state
-    config = Configuration()
-    config.add_model_initial_configuration("Infected", list(seeds))
-    for edge in g.edges():
-        config.add_edge_configuration("threshold", edge, p)  # else NDlib uses 1 / degree
-    model.set_initial_status(config)
-    spreads, times = [], []
-    for _ in range(reps):
-        t = time.perf_counter()
-        model.reset(list(seeds))
-        while True:
-            it = model.iteration(node_status=False)
-            if it["node_count"].get(1, 0) == 0:
-                break
-        times.append(time.perf_counter() - t)
-        spreads.append(it["node_count"].get(2, 0))
-    return {"spreads": spreads, "times": times}
+    return {"spreads": spreads.tolist(), "times": times}

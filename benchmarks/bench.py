@@ -16,7 +16,7 @@ peak memory belongs to that size alone:
   measured up to 100,000 followers and extrapolated above.
 
 Side by side, in the same run and on the same friend graph, seed set and ``p``, it
-compares the engine with plain Mesa, NDlib and CyNetDiff (:mod:`simulation.bench_peers`).
+compares the engine with plain Mesa, NDlib and CyNetDiff (:mod:`benchmarks.peers`).
 
 It writes ``bench.csv``, ``comparisons.csv``, ``BENCHMARKS.md`` (tables and the machine)
 and ``bench_scaling.png`` (log-log time against edges with a slope-1 line) to ``out_dir``.
@@ -25,7 +25,6 @@ and ``bench_scaling.png`` (log-log time against edges with a slope-1 line) to ``
 from __future__ import annotations
 
 import gc
-import math
 import multiprocessing
 import os
 import platform
@@ -41,7 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .bench_peers import DAYS, IC_SEEDS, SEED, compare_cascades, compare_plain_mesa
+from simulation.experiment import fmt_number
+
+from .peers import DAYS, IC_SEEDS, SEED, compare_cascades, compare_plain_mesa
 
 NETWORKX_MAX = 100_000  # largest size converted to NetworkX (the rest is extrapolated)
 COMPARISON_SIZE = 100_000
@@ -99,10 +100,10 @@ def measure_size(n: int, days: int = DAYS, seed: int = SEED) -> dict[str, Any]:
     """Build, initialise and run the default scenario at ``n`` followers; time and memory."""
     import mesa
 
-    from .agents import FollowerAgent
-    from .graph import generate_market
-    from .model import InfluencerModel, seed_sequence, stream
-    from .params import resolve
+    from simulation.agents import FollowerAgent
+    from simulation.graph import generate_market
+    from simulation.model import InfluencerModel, seed_sequence, stream
+    from simulation.params import resolve
 
     k = min(n, 100_000)  # Mesa's own cost per agent, on a bare model, before anything else is in memory
     bare = mesa.Model(rng=np.random.default_rng(seed))
@@ -142,9 +143,9 @@ def measure_size(n: int, days: int = DAYS, seed: int = SEED) -> dict[str, Any]:
 
 def measure_networkx(n: int, seed: int = SEED) -> dict[str, Any]:
     """Time and memory of the NetworkX DiGraph of an ``n``-follower market."""
-    from .graph import generate_market
-    from .graph_io import to_networkx
-    from .params import resolve
+    from simulation.graph import generate_market
+    from simulation.graph_io import to_networkx
+    from simulation.params import resolve
 
     market = generate_market(resolve({"market": {"followers": n}}), seed=seed)
     before = _current_rss_mb()
@@ -311,12 +312,6 @@ def _plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def _fmt(value, spec: str) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return format(value, spec)
-
-
 def _markdown(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|:---|" + "|".join("---:" for _ in header[1:]) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -341,12 +336,12 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
             [
                 f"{r.followers:,}",
                 f"{r.edges:,}",
-                _fmt(r.build_s, ".2f"),
-                _fmt(r.init_s, ".2f"),
-                _fmt(r.day_ms, ".1f"),
-                _fmt(r.edge_updates_per_s, ".3g"),
-                _fmt(r.peak_rss_mb, ",.0f"),
-                _fmt(r.total_s, ".2f"),
+                fmt_number(r.build_s),
+                fmt_number(r.init_s),
+                fmt_number(r.day_ms),
+                fmt_number(r.edge_updates_per_s),
+                fmt_number(r.peak_rss_mb),
+                fmt_number(r.total_s),
             ]
             for r in table.itertuples()
         ],
@@ -368,10 +363,10 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
                 f"{r.creators:,}",
                 f"{r.follow_edges:,}",
                 f"{r.friend_ties:,}",
-                _fmt(r.agent_us, ".2f"),
-                _fmt(r.networkx_s, ".1f"),
-                _fmt(r.networkx_mb, ",.0f"),
-                _fmt(r.networkx_bytes_per_edge, ",.0f"),
+                fmt_number(r.agent_us),
+                fmt_number(r.networkx_s),
+                fmt_number(r.networkx_mb),
+                fmt_number(r.networkx_bytes_per_edge),
             ]
             for r in table.itertuples()
         ],
@@ -380,7 +375,7 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
         "# Benchmarks",
         "",
         f"Measured {datetime.now():%Y-%m-%d %H:%M} with `influencer-sim bench --sizes {sizes_arg}` "
-        "(or `simulation.bench.run_benchmarks`). Each size runs in a fresh process: the default scenario "
+        "(or `benchmarks.bench.run_benchmarks` from a source checkout). Each size runs in a fresh process: the default scenario "
         f"(`scenarios`' defaults, {DAYS} days, DataCollector on), timed from graph generation to the last day.",
         "",
         "## Machine",
@@ -439,13 +434,13 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
                 r["comparison"],
                 f"{int(r['followers']):,}",
                 f"{r['p']:g}",
-                _fmt(r["engine_s"] * 1e3, ",.1f"),
-                _fmt(r.get("peer_s", float("nan")) * 1e3, ",.1f"),
-                _fmt(r.get("speedup", float("nan")), ",.2f"),
+                fmt_number(r["engine_s"] * 1e3),
+                fmt_number(r.get("peer_s", float("nan")) * 1e3),
+                fmt_number(r.get("speedup", float("nan"))),
                 spread,
                 peer_spread,
                 "-" if same is None or pd.isna(same) else ("yes" if same else "no"),
-                f"{int(r['engine_reps'])} / {_fmt(r.get('peer_reps', float('nan')), '.0f')}",
+                f"{int(r['engine_reps'])} / {'-' if pd.isna(r.get('peer_reps')) else int(r['peer_reps'])}",
             ]
         )
     lines += [
@@ -466,7 +461,7 @@ def _report(table: pd.DataFrame, comparisons: pd.DataFrame, sizes) -> str:
         ),
         "",
         "- Plain Mesa: the word-of-mouth rule written the way Mesa's examples write agents "
-        "(`simulation/baselines.py`), against the engine configured the same way, "
+        "(`benchmarks/baselines.py`), against the engine configured the same way, "
         f"{DAYS} days on the same friend graph and seed set; times are for the {DAYS} days, construction apart "
         "(engine model construction "
         f"{comparisons.iloc[0]['engine_init_s']:.2f} s, plain-Mesa model {comparisons.iloc[0]['peer_init_s']:.2f} s).",
