@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .experiment import fmt_number as _fmt
-from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
+from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario, parse_assignment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "mega_vs_micro"
@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="results", help="parent folder of the benchmark directory")
     bench.add_argument("--quiet", action="store_true", help="no progress output")
     bench.set_defaults(func=cmd_bench)
+    _add_design_commands(sub)
     return parser
 
 
@@ -415,6 +416,192 @@ def cmd_bench(args) -> int:
     print(table.to_string(index=False))
     print(f"benchmark written to {final}")
     return 0
+
+
+# ----------------------------------------------------------------------------
+# designs: sweeps and the experiment scripts
+# ----------------------------------------------------------------------------
+
+EXPERIMENTS_DIR = PROJECT_ROOT / "experiments"
+
+
+def experiment_names() -> list[str]:
+    """The scripts in ``experiments/`` (``influencer-sim experiment NAME``)."""
+    return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.py") if not p.stem.startswith("_"))
+
+
+def add_design_options(parser: argparse.ArgumentParser, replications: int = 10) -> None:
+    """Options shared by ``sweep``, ``experiment`` and every script in ``experiments/``."""
+    from .executors import EXECUTORS
+
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter of the base scenario, e.g. --set market.followers=20000 (repeatable)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=replications,
+        help=f"paired replications per point (default {replications})",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    parser.add_argument(
+        "--workers", type=_workers, default=None, help="processes, or 'auto' (default: the cores; capped at the runs)"
+    )
+    parser.add_argument(
+        "--executor", choices=EXECUTORS, default="pool", help="serial, a local process pool (default) or dask"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run on an existing Dask scheduler (implies --executor dask)",
+    )
+    parser.add_argument(
+        "--out",
+        default="results",
+        help="parent folder; results go to OUT/NAME and a rerun runs only what is missing (default results/)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def experiment_parser(description: str, *, scenario: str = DEFAULT_SCENARIO, replications: int = 10):
+    """The command line of an experiment script: a base scenario and the design options."""
+    lines = (description or "").strip().splitlines()
+    parser = OneLineParser(prog=Path(sys.argv[0]).name, description=lines[0] if lines else None)
+    parser.add_argument("--scenario", default=scenario, help=f"base scenario file or name (default {scenario})")
+    add_design_options(parser, replications)
+    return parser
+
+
+def run_design_from_args(args, design):
+    """Run ``design`` with the executor, workers, output folder and progress bar of ``args``."""
+    from .design import run_design
+
+    return run_design(
+        design,
+        args.out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+
+
+def run_script(parser: argparse.ArgumentParser, argv: list[str] | None, body) -> int:
+    """Parse ``argv``, load the base scenario and call ``body(args, scenario)``.
+
+    Bad input is one line on stderr and exit status 2; Ctrl-C keeps every finished run
+    (run the same command again to finish) and exits 130.
+    """
+    args = parser.parse_args(argv)
+    try:
+        scenario = load_scenario(find_scenario(args.scenario), args.sets)
+        return int(body(args, scenario) or 0)
+    except ScenarioError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; finished runs are kept: run the same command to finish", file=sys.stderr)
+        return 130
+
+
+def _add_design_commands(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="run strategies over a grid of parameter values (resumable)",
+        description="Every combination of the --grid values (or the scenario's [sweep] table), each strategy, "
+        "paired replications; tables, paired differences, figures and a report in OUT/NAME.",
+    )
+    sweep.add_argument("scenario", nargs="?", default=None, help=f"base scenario (default {DEFAULT_SCENARIO})")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="a parameter and its values, e.g. --grid brand.budget=25000,50000,100000 (repeatable)",
+    )
+    sweep.add_argument(
+        "--strategies",
+        default=None,
+        help="comma-separated strategies; the first is the reference (default: the scenario's compare pair, "
+        "else mega,micro)",
+    )
+    sweep.add_argument("--name", default=None, help="output folder name (default SCENARIO-sweep)")
+    add_design_options(sweep)
+    sweep.set_defaults(func=cmd_sweep)
+
+    experiment = sub.add_parser(
+        "experiment",
+        help="run one of the scripts in experiments/ (see --help of each)",
+        description="Run experiments/NAME.py with the options that follow (influencer-sim experiment NAME --help).",
+        add_help=False,
+    )
+    experiment.add_argument("name", help="one of: " + ", ".join(experiment_names()))
+    experiment.add_argument("options", nargs=argparse.REMAINDER, help="options of the script")
+    experiment.set_defaults(func=cmd_experiment)
+
+
+def parse_grid(items: list[str]) -> dict[str, list[str]]:
+    """``["brand.budget=1e4,2e4"]`` -> ``{"brand.budget": ["1e4", "2e4"]}``."""
+    axes: dict[str, list[str]] = {}
+    for text in items:
+        key, values = parse_assignment(text)
+        if not key or not values:
+            raise ScenarioError(f"--grid {text!r}: expected KEY=V1,V2,..., for example brand.budget=25000,50000")
+        axes[key] = [v.strip() for v in values.split(",") if v.strip()]
+    return axes
+
+
+def cmd_sweep(args) -> int:
+    from .design import grid
+    from .params import flatten
+    from .report import sweep_report
+
+    scenario, path = _load(args)
+    meta = scenario.get("scenario", {})
+    axes: dict = parse_grid(args.grid) if args.grid else flatten(meta.get("sweep", {}))
+    if not axes:
+        raise ScenarioError("sweep: give at least one --grid KEY=V1,V2,... or a [sweep] table in the scenario file")
+    for key, values in axes.items():
+        if not isinstance(values, list):
+            raise ScenarioError(f"[sweep] {key} = {values!r}: expected a list of values")
+    strategies = args.strategies.split(",") if args.strategies else meta.get("compare", ["mega", "micro"])
+    design = grid(
+        scenario,
+        axes,
+        strategies=strategies,
+        replications=args.replications,
+        seed=args.seed,
+        name=args.name or f"{path.stem}-sweep",
+    )
+    results = run_design_from_args(args, design)
+    sweep_report(results)
+    print(
+        f"{design.name}: {len(design.points)} points x {len(design.strategies)} strategies x "
+        f"{design.replications} replications; {results.timings['runs_computed']} runs computed, "
+        f"{results.timings['runs_reused']} reused"
+    )
+    if len(results.skipped):
+        print(f"{results.skipped['point'].nunique()} point(s) could not run for some strategy (see skipped.csv)")
+    print(f"results written to {results.directory}")
+    return 0 if results.complete else 130
+
+
+def cmd_experiment(args) -> int:
+    import importlib.util
+
+    names = experiment_names()
+    if args.name not in names:
+        raise ScenarioError(f"experiment {args.name!r} not found: expected one of {', '.join(names)}")
+    spec = importlib.util.spec_from_file_location(f"experiments_{args.name}", EXPERIMENTS_DIR / f"{args.name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return int(module.main(args.options) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -475,18 +475,40 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
+#: the scenarios that ship with the project
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def shipped_scenario(name: str | Path) -> Path:
+    """``name`` as a path if it is a file, else the shipped scenario of that name (``"startup"``).
+
+    Examples
+    --------
+    >>> shipped_scenario("startup").name
+    'startup.toml'
+    """
+    path = Path(name)
+    if path.is_file() or len(path.parts) != 1 or path.suffix not in ("", ".toml"):
+        return path
+    for folder in (Path("scenarios"), SCENARIO_DIR):
+        if (folder / f"{path.stem}.toml").is_file():
+            return folder / f"{path.stem}.toml"
+    return path
+
+
 def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Read a TOML scenario file (only what differs from the defaults), apply ``--set`` overrides.
 
-    A scenario file may carry a ``[scenario]`` table with ``name`` and
-    ``description``; it is kept under ``"scenario"`` in the result and is not a
-    model parameter.
+    ``path`` is a file or the name of a shipped scenario (``"startup"``). A scenario
+    file may carry a ``[scenario]`` table with ``name`` and ``description``, and a
+    ``[sweep]`` table of parameter values to sweep (``"brand.budget" = [5e4, 1e5]``);
+    both are kept under ``"scenario"`` in the result and are not model parameters.
     """
     raw: dict[str, Any] = {}
     meta = {"name": "defaults", "description": ""}
     source = "parameters"
     if path is not None:
-        path = Path(path)
+        path = shipped_scenario(path)
         source = str(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -499,6 +521,8 @@ def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, .
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
         meta = {"name": path.stem, "description": ""} | raw.pop("scenario", {})
+        if "sweep" in raw:  # a sweep's grid (``influencer-sim sweep``), not a model parameter
+            meta["sweep"] = raw.pop("sweep")
         for section, table in raw.items():
             if not isinstance(table, dict):
                 raise ScenarioError(f"{path}: {section!r} must be a [section] table of parameters")
