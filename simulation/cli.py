@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .experiment import fmt_number as _fmt
-from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario, parse_assignment
+from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "mega_vs_micro"
@@ -550,8 +550,9 @@ def parse_grid(items: list[str]) -> dict[str, list[str]]:
     """``["brand.budget=1e4,2e4"]`` -> ``{"brand.budget": ["1e4", "2e4"]}``."""
     axes: dict[str, list[str]] = {}
     for text in items:
-        key, values = parse_assignment(text)
-        if not key or not values:
+        key, _, values = text.partition("=")
+        key = key.strip()
+        if not key or not values.strip():
             raise ScenarioError(f"--grid {text!r}: expected KEY=V1,V2,..., for example brand.budget=25000,50000")
         axes[key] = [v.strip() for v in values.split(",") if v.strip()]
     return axes

@@ -33,8 +33,8 @@ def worker_count(requested: int | None, tasks: int) -> int:
 
     Examples
     --------
-    >>> worker_count(64, 3)
-    3
+    >>> worker_count(64, 1)
+    1
     """
     cores = os.cpu_count() or 1
     return max(1, min(requested or cores, cores, max(tasks, 1)))

@@ -41,8 +41,8 @@ def amount(value: float, unit: str) -> str:
 
     Examples
     --------
-    >>> amount(12345.6, "USD"), amount(4100, "people"), amount(0.125, "share"), amount(1.26, "x")
-    ('$12,346', '4,100 people', '12.5%', '1.26x')
+    >>> amount(12345.6, "USD"), amount(4100.2, "people"), amount(0.125, "share"), amount(1.26, "x")
+    ('$12,346', '4,100', '12.5%', '1.26x')
     """
     if value is None or not np.isfinite(value):
         return "not measurable"
@@ -52,6 +52,8 @@ def amount(value: float, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "x":
         return f"{value:.2f}x"
+    if unit == "people":  # the measure's name says who they are
+        return f"{value:,.0f}"
     return f"{fmt_number(value)} {unit}".strip()
 
 
@@ -74,7 +76,7 @@ def recommendation(diff: pd.Series, a: str, b: str, measure: str, goal: str) -> 
     --------
     >>> row = pd.Series({"difference": 120.0, "ci_low": 80.0, "ci_high": 160.0, "relative": 0.3, "wins_b": 0.95})
     >>> recommendation(row, "mega", "micro", "conversions", "sales")
-    'For sales, choose micro creators: about 120 people more customers than mega creators (+30%), and we are confident: it won in 95% of the simulated markets.'
+    'For sales, choose micro creators: about 120 more customers than mega creators (+30%), and we are confident: it won in 95% of the simulated markets.'
     """
     noun, unit, higher = MEASURES.get(measure, (measure, "", True))
     m, lo, hi = float(diff["difference"]), float(diff["ci_low"]), float(diff["ci_high"])
