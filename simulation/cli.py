@@ -469,22 +469,47 @@ def add_design_options(parser: argparse.ArgumentParser, replications: int = 10) 
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def experiment_parser(description: str, *, scenario: str = DEFAULT_SCENARIO, replications: int = 10):
-    """The command line of an experiment script: a base scenario and the design options."""
+def experiment_parser(
+    name: str,
+    description: str,
+    *,
+    scenario: str = DEFAULT_SCENARIO,
+    replications: int = 10,
+    sets: tuple[str, ...] = (),
+):
+    """The command line of experiment script ``name``: a base scenario and the design options.
+
+    ``sets`` are the script's own ``KEY=VALUE`` defaults; the user's ``--set`` overrides them.
+    """
     lines = (description or "").strip().splitlines()
-    parser = OneLineParser(prog=Path(sys.argv[0]).name, description=lines[0] if lines else None)
+    prog = f"influencer-sim experiment {name}" if Path(sys.argv[0]).name == "influencer-sim" else f"{name}.py"
+    parser = OneLineParser(prog=prog, description=lines[0] if lines else None)
     parser.add_argument("--scenario", default=scenario, help=f"base scenario file or name (default {scenario})")
     add_design_options(parser, replications)
+    if sets:
+        parser.epilog = "Defaults of this experiment (override with --set): " + ", ".join(sets)
+    parser.set_defaults(base_sets=list(sets))
     return parser
 
 
-def run_design_from_args(args, design):
+def parse_values(text: str, allowed: str = "comma-separated numbers") -> list[float]:
+    """``"1e4,2e4"`` -> ``[10000.0, 20000.0]`` for options such as ``--budgets``."""
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
+    return values
+
+
+def run_design_from_args(args, design, out: str | Path | None = None):
     """Run ``design`` with the executor, workers, output folder and progress bar of ``args``."""
     from .design import run_design
 
     return run_design(
         design,
-        args.out,
+        out if out is not None else args.out,
         executor=args.executor,
         workers=args.workers,
         scheduler=args.scheduler,
@@ -498,9 +523,12 @@ def run_script(parser: argparse.ArgumentParser, argv: list[str] | None, body) ->
     Bad input is one line on stderr and exit status 2; Ctrl-C keeps every finished run
     (run the same command again to finish) and exits 130.
     """
-    args = parser.parse_args(argv)
     try:
-        scenario = load_scenario(find_scenario(args.scenario), args.sets)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed in one line
+        return int(exc.code or 0)
+    try:
+        scenario = load_scenario(find_scenario(args.scenario), [*getattr(args, "base_sets", []), *args.sets])
         return int(body(args, scenario) or 0)
     except ScenarioError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)

@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import paired_differences, run_replication, strategy_arms, with_overrides
+from .experiment import mean_ci, paired_differences, run_replication, strategy_arms, with_overrides
 from .params import BY_KEY, STRATEGIES, ScenarioError, flatten
 
 #: measures compared between strategies in ``differences`` (the others are in ``runs``)
@@ -83,6 +83,10 @@ class Design:
         Name of the output folder.
     tables : tuple of str
         Per-run tables to keep besides the summary (``("daily",)`` for trust over time).
+    paired_factors : tuple of str
+        Factors left out of the seed: points that differ only in them share their markets
+        and random streams, as strategies do, so they can be compared pairwise (one-off
+        posts against a partnership, say).
 
     Examples
     --------
@@ -99,6 +103,7 @@ class Design:
     seed: int = 0
     name: str = "sweep"
     tables: tuple[str, ...] = ()
+    paired_factors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.points:
@@ -128,7 +133,13 @@ class Design:
     def fingerprint(self) -> dict[str, Any]:
         """Everything besides the point and replication that a run's numbers depend on."""
         base = {k: v for k, v in flatten({k: v for k, v in self.scenario.items() if k != "scenario"}).items()}
-        return {"scenario": base, "strategies": list(self.strategies), "seed": self.seed, "tables": list(self.tables)}
+        return {
+            "scenario": base,
+            "strategies": list(self.strategies),
+            "seed": self.seed,
+            "tables": list(self.tables),
+            "paired_factors": list(self.paired_factors),
+        }
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,8 @@ class RunSpec:
 
     @property
     def seed_sequence(self) -> np.random.SeedSequence:
-        return run_seed(self.design.seed, self.point, self.replication)
+        seeded = {k: v for k, v in self.point.items() if k not in self.design.paired_factors}
+        return run_seed(self.design.seed, seeded, self.replication)
 
     @property
     def key(self) -> str:
@@ -199,6 +211,7 @@ def grid(
     seed: int = 0,
     name: str = "sweep",
     tables: tuple[str, ...] = (),
+    paired_factors: tuple[str, ...] = (),
 ) -> Design:
     """A full-factorial design: every combination of the values of ``axes``."""
     keys = list(axes)
@@ -207,7 +220,7 @@ def grid(
         if not vals:
             raise ScenarioError(f"--grid {key}: give at least one value")
     points = tuple(dict(zip(keys, combo)) for combo in itertools.product(*values))
-    return Design(scenario, points, tuple(strategies), replications, seed, name, tables)
+    return Design(scenario, points, tuple(strategies), replications, seed, name, tables, paired_factors)
 
 
 def run_task(task: tuple) -> dict[str, Any]:
@@ -401,6 +414,56 @@ def point_differences(
             for k, (name, value) in enumerate(front.items()):
                 d.insert(k, name, value)
             tables.append(d)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def point_summary(
+    runs: pd.DataFrame, factors: Iterable[str], measures: Iterable[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean and interval of each measure per point and strategy, points in numeric order.
+
+    Columns: the factors, ``strategy``, ``measure``, ``mean``, ``ci_low``, ``ci_high``, ``n``.
+    """
+    factors = list(factors)
+    rows = []
+    for keys, group in runs.groupby([*factors, "strategy"], sort=True):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        for measure in measures:
+            m, lo, hi = mean_ci(group[measure], confidence)
+            n = int(np.isfinite(group[measure].to_numpy(dtype=float)).sum())
+            rows.append(
+                {
+                    **dict(zip([*factors, "strategy"], keys)),
+                    "measure": measure,
+                    "mean": m,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_by(
+    runs: pd.DataFrame,
+    column: str,
+    a: Any,
+    b: Any,
+    measures: Iterable[str] = DIFFERENCE_MEASURES,
+    within: Iterable[str] = ("strategy",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired differences ``b - a`` between two values of ``column`` (a paired factor), per ``within`` group."""
+    within = list(within)
+    measures = [m for m in measures if m in runs.columns]
+    tables = []
+    for keys, group in runs[runs[column].isin([a, b])].groupby(within, sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        arms = group.assign(arm=group[column])[["replication", "arm", *measures]]
+        d = paired_differences(arms, a, b, measures, confidence)
+        for k, (name, value) in enumerate({**dict(zip(within, keys)), "reference": a, "other": b}.items()):
+            d.insert(k, name, value)
+        tables.append(d)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 

@@ -186,3 +186,200 @@ def standard_plots(runs: pd.DataFrame, daily: pd.DataFrame, directory: Path, tit
         out.append(roi_cpa(runs, directory / "roi_cpa.png"))
         out.append(funnel(runs, directory / "funnel.png"))
     return out
+
+
+# ----------------------------------------------------------------------------
+# figures of designs (sweeps, maps, sensitivity); inputs are the tables of
+# simulation.design (point_summary, differences, daily)
+# ----------------------------------------------------------------------------
+
+
+def by_factor(
+    summary: pd.DataFrame, factor: str, measures: dict[str, str], path: Path, title: str, xlabel: str, log_x=False
+) -> Path:
+    """One panel per measure (``{measure: axis label with unit}``): mean and 95% band per strategy."""
+    fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.8), squeeze=False)
+    for ax, (measure, ylabel) in zip(axes[0], measures.items()):
+        part = summary[summary["measure"] == measure]
+        strategies = list(dict.fromkeys(part["strategy"]))
+        for strategy in strategies:
+            g = part[part["strategy"] == strategy].sort_values(factor)
+            x = g[factor].to_numpy(dtype=float)
+            ax.plot(x, g["mean"], marker="o", color=colour(strategy, strategies), label=label(strategy))
+            ax.fill_between(x, g["ci_low"], g["ci_high"], color=colour(strategy, strategies), alpha=0.2, lw=0)
+        if log_x:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def difference_by_factor(
+    differences: pd.DataFrame,
+    factor: str,
+    metrics: dict[str, str],
+    path: Path,
+    title: str,
+    xlabel: str,
+    log_x=False,
+) -> Path:
+    """Paired difference (each strategy minus the reference) with its 95% interval, per factor value."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.8), squeeze=False)
+    for ax, (metric, ylabel) in zip(axes[0], metrics.items()):
+        part = differences[differences["metric"] == metric]
+        others = list(dict.fromkeys(part["strategy"]))
+        for k, strategy in enumerate(others):
+            g = part[part["strategy"] == strategy].sort_values(factor)
+            x = g[factor].to_numpy(dtype=float) * (1 + 0.03 * (k - (len(others) - 1) / 2) if log_x else 1)
+            ax.errorbar(
+                x,
+                g["difference"],
+                yerr=[g["difference"] - g["ci_low"], g["ci_high"] - g["difference"]],
+                marker="o",
+                capsize=4,
+                color=colour(strategy, others),
+                label=f"{label(strategy)} minus {label(g['reference'].iloc[0])}",
+            )
+        ax.axhline(0, color="grey", lw=1)
+        if log_x:
+            ax.set_xscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def crossover_map(
+    differences: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str,
+    path: Path,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    higher_is_better: bool = True,
+) -> Path:
+    """Each cell coloured by the winning strategy, stronger with a larger margin; ties (the 95%
+    interval of the paired difference covers zero) grey and hatched. The margin is printed."""
+    from matplotlib.patches import Patch, Rectangle
+
+    part = differences[differences["metric"] == metric]
+    xs, ys = sorted(part[x].unique()), sorted(part[y].unique())
+    fig, ax = plt.subplots(figsize=(1.0 * len(xs) + 3, 0.75 * len(ys) + 2))
+    winners = set()
+    for _, row in part.iterrows():
+        i, j = xs.index(row[x]), ys.index(row[y])
+        d, lo, hi = row["difference"], row["ci_low"], row["ci_high"]
+        tie = not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 <= hi
+        b_wins = (d > 0) == higher_is_better
+        winner = row["strategy"] if b_wins else row["reference"]
+        rel = abs(row["relative"]) if np.isfinite(row["relative"]) else 0.0
+        if tie:
+            patch = Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor="#eeeeee", hatch="//", edgecolor="#bbbbbb")
+            text = "tie"
+        else:
+            winners.add(winner)
+            strength = 0.35 + 0.65 * min(rel, 1.0)  # a 100% margin or more is full colour
+            patch = Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor=colour(winner), alpha=strength, edgecolor="white")
+            text = f"{rel:.0%}" if np.isfinite(row["relative"]) else ""
+        ax.add_patch(patch)
+        ax.text(i, j, text, ha="center", va="center", fontsize=7)
+    ax.set_xlim(-0.5, len(xs) - 0.5)
+    ax.set_ylim(-0.5, len(ys) - 0.5)
+    ax.set_xticks(range(len(xs)), [fmt_value(v) for v in xs], rotation=45 if len(xs) > 6 else 0)
+    ax.set_yticks(range(len(ys)), [fmt_value(v) for v in ys])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    handles = [Patch(facecolor=colour(w), label=f"{label(w)} win") for w in sorted(winners)]
+    handles.append(Patch(facecolor="#eeeeee", hatch="//", edgecolor="#bbbbbb", label="tie (95% range covers 0)"))
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_title(title + "\n(number in a cell: winner's margin over the other, % of the other's result)", fontsize=10)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def fmt_value(v) -> str:
+    """A factor value for a tick label."""
+    if isinstance(v, float | np.floating):
+        return f"{v:,.3g}"
+    return str(v)
+
+
+def over_time(
+    daily: pd.DataFrame, value: str, path: Path, title: str, ylabel: str, style_by: str | None = None
+) -> Path:
+    """Mean of a per-day ``value`` with its 95% band: colour by strategy, line style by ``style_by``."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    styles = ["-", "--", ":", "-."]
+    strategies = list(dict.fromkeys(daily["strategy"]))
+    kinds = list(dict.fromkeys(daily[style_by])) if style_by else [None]
+    for strategy in strategies:
+        for k, kind in enumerate(kinds):
+            d = daily[daily["strategy"] == strategy]
+            if style_by:
+                d = d[d[style_by] == kind]
+            wide = d.pivot_table(index="replication", columns="day", values=value, aggfunc="mean")
+            mean, lo, hi = _band(wide.to_numpy(dtype=float))
+            days = wide.columns.to_numpy(dtype=float)
+            name = label(strategy) + (f", {str(kind).replace('_', '-')}" if style_by else "")
+            ax.plot(days, mean, styles[k % len(styles)], color=colour(strategy, strategies), lw=2, label=name)
+            ax.fill_between(days, lo, hi, color=colour(strategy, strategies), alpha=0.15, lw=0)
+    ax.set_xlabel("day of the campaign (days)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def grouped_bars(summary: pd.DataFrame, category: str, measures: dict[str, str], path: Path, title: str) -> Path:
+    """Mean and 95% interval of each measure (one panel each, ``{measure: axis label}``) per
+    category (bars grouped) and strategy (colour)."""
+    fig, axes = plt.subplots(len(measures), 1, figsize=(1.4 * summary[category].nunique() + 3, 3.4 * len(measures)))
+    for ax, (measure, ylabel) in zip(np.atleast_1d(axes), measures.items()):
+        _grouped_bars(ax, summary[summary["measure"] == measure], category, ylabel)
+    np.atleast_1d(axes)[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def _grouped_bars(ax, part: pd.DataFrame, category: str, ylabel: str) -> None:
+    cats = list(dict.fromkeys(part[category]))
+    strategies = list(dict.fromkeys(part["strategy"]))
+    width = 0.8 / max(len(strategies), 1)
+    for k, strategy in enumerate(strategies):
+        g = part[part["strategy"] == strategy].set_index(category).reindex(cats)
+        x = np.arange(len(cats)) + (k - (len(strategies) - 1) / 2) * width
+        yerr = np.array([g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]])
+        ax.bar(x, g["mean"], width, color=colour(strategy, strategies), label=label(strategy))
+        ax.errorbar(x, g["mean"], yerr=np.nan_to_num(yerr), fmt="none", color="black", capsize=3)
+    ax.axhline(0, color="grey", lw=1)
+    ax.set_xticks(range(len(cats)), [str(c).replace("_", " ") for c in cats])
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def ranking(table: pd.DataFrame, path: Path, title: str, xlabel: str) -> Path:
+    """Horizontal bars of an index per factor (columns ``factor``, ``value``, ``error``, ``panel``)."""
+    panels = list(dict.fromkeys(table["panel"]))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 0.45 * table["factor"].nunique() + 1.8))
+    axes = np.atleast_1d(axes)
+    for ax, panel in zip(axes, panels):
+        g = table[table["panel"] == panel].sort_values("value")
+        ax.barh(g["factor"], g["value"], xerr=g["error"].fillna(0), color=COLOURS[3], capsize=3)
+        ax.set_title(panel, fontsize=10)
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .experiment import fmt_number
 from .plots import label
+from .plots import label as strategy_label
 
 #: how a measure reads in a sentence: (noun for "more ...", unit, more is better)
 MEASURES = {
@@ -33,7 +34,7 @@ MEASURES = {
     "audience_overlap": ("audience overlap", "share", False),
 }
 #: the goals a strategist asks about, and the measure that decides each
-GOALS = {"sales": "conversions", "return": "roi", "awareness": "unique_reach"}
+GOALS = {"sales": "conversions", "return on fees": "roi", "awareness": "unique_reach"}
 
 
 def amount(value: float, unit: str) -> str:
@@ -69,7 +70,9 @@ def sureness(low: float, high: float, wins: float) -> str:
     return f"and this is likely (it won in {share:.0%} of the simulated markets)"
 
 
-def recommendation(diff: pd.Series, a: str, b: str, measure: str, goal: str) -> str:
+def recommendation(
+    diff: pd.Series, a: str, b: str, measure: str, goal: str, names: dict[str, str] | None = None
+) -> str:
     """One sentence for one goal from one row of paired differences (``b - a``).
 
     Examples
@@ -78,6 +81,11 @@ def recommendation(diff: pd.Series, a: str, b: str, measure: str, goal: str) -> 
     >>> recommendation(row, "mega", "micro", "conversions", "sales")
     'For sales, choose micro creators: about 120 more customers than mega creators (+30%), and we are confident: it won in 95% of the simulated markets.'
     """
+    names = names or {}
+
+    def label(x: str) -> str:
+        return names.get(x, strategy_label(x))
+
     noun, unit, higher = MEASURES.get(measure, (measure, "", True))
     m, lo, hi = float(diff["difference"]), float(diff["ci_low"]), float(diff["ci_high"])
     if not np.isfinite(m):
@@ -99,6 +107,64 @@ def recommendation(diff: pd.Series, a: str, b: str, measure: str, goal: str) -> 
         f"For {goal}, choose {label(winner)}: about {amount(abs(m), unit)} {direction} {noun} than "
         f"{label(loser)}{rel_text}, {sureness(lo, hi, wins)}."
     )
+
+
+def goal_sentences(differences: pd.DataFrame, goals: dict[str, str] = GOALS) -> list[str]:
+    """One recommendation per goal from the paired differences of one point (rows per metric)."""
+    out = []
+    for goal, measure in goals.items():
+        rows = differences[differences["metric"] == measure]
+        for _, row in rows.iterrows():
+            out.append(recommendation(row, row["reference"], row["strategy"], measure, goal))
+    return out
+
+
+def money_lines(runs: pd.DataFrame, by: str = "strategy") -> list[str]:
+    """Spend and profit in dollars per strategy (means over the simulated markets)."""
+    lines = []
+    for key, g in runs.groupby(by, sort=False):
+        name = label(key) if by == "strategy" else str(key)
+        lines.append(
+            f"{name[:1].upper() + name[1:]}: spent {amount(g['spend'].mean(), 'USD')} on creator fees, "
+            f"sold to {amount(g['conversions'].mean(), 'people')} customers for {amount(g['revenue'].mean(), 'USD')}, "
+            f"a profit after fees of {amount(g['profit'].mean(), 'USD')} "
+            f"({amount(g['cpa'].mean(), 'USD')} per customer)."
+        )
+    return lines
+
+
+CAVEATS = (
+    "These are simulated markets built from published averages (creator sizes, engagement, fees), "
+    "not a forecast for one brand: read the direction and the size of a difference, not the exact numbers.",
+    "Spend counts creator fees only; production, agency and product costs are not included.",
+    "Every creator of a tier is drawn from the same rules; a real shortlist can be better or worse than average.",
+)
+
+
+def caveats(results) -> list[str]:
+    """The standard caveats, and the settings that could not run."""
+    return [*CAVEATS, *[c for c in [skipped_text(results)] if c]]
+
+
+def publish(results, report: Report) -> int:
+    """Write the report next to the tables, print the recommendations; exit status 0, or 130 if interrupted."""
+    report.write(results.directory)
+    for line in report.recommendations:
+        print(line)
+    state = "" if results.complete else " (interrupted: run the same command again to finish)"
+    print(f"results written to {results.directory}{state}")
+    return 0 if results.complete else 130
+
+
+def parameter_label(key: str) -> str:
+    """A parameter as words with its unit, for axes and sentences: ``product price (USD)``."""
+    from .params import BY_KEY
+
+    p = BY_KEY.get(key)
+    if p is None:
+        return key
+    unit = {"0-1": "0 to 1", "": ""}.get(p.unit, p.unit)
+    return p.help + (f" ({unit})" if unit else "")
 
 
 @dataclass
