@@ -61,3 +61,44 @@ def test_budget(tmp_path, capsys):
     capsys.readouterr()
     assert main(["experiment", "budget", "--budgets", "lots", "--out", str(tmp_path)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_how_many_micro(tmp_path):
+    assert _load("how_many_micro").main([*TINY, "--counts", "1,5", "--out", str(tmp_path)]) == 0
+    out = tmp_path / "how_many_micro"
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["campaign.max_creators"].tolist() == [1, 5]
+    assert (summary["creators_hired"] <= summary["campaign.max_creators"]).all()
+    assert summary["creators_hired"].iloc[1] > summary["creators_hired"].iloc[0]
+    assert "micro creators sold the most" in _report(out)
+
+
+def test_crossover(tmp_path):
+    argv = [*TINY, "--x", "brand.price=10,200", "--y", "creators.fee_exponent=0.9,1.1", "--out", str(tmp_path)]
+    assert _load("crossover").main(argv) == 0
+    out = tmp_path / "crossover"
+    runs = pd.read_csv(out / "runs.csv")
+    assert (
+        len(runs) == 2 * 2 * 2 * 2 and runs["market.followers"].eq(1500).all() if "market.followers" in runs else True
+    )
+    diffs = pd.read_csv(out / "differences.csv")
+    assert len(diffs[diffs.metric == "roi"]) == 4
+    assert {"map_sales.png", "map_sales.svg", "map_awareness.png"} <= {p.name for p in out.iterdir()}
+    text = _report(out)
+    assert "For sales, micro creators win" in text and "For awareness" in text
+
+
+def test_brand_profiles(tmp_path):
+    assert _load("brand_profiles").main([*TINY, "--set", "market.days=3", "--out", str(tmp_path)]) == 0
+    out = tmp_path / "brand_profiles"
+    table = pd.read_csv(out / "profiles.csv")
+    assert table["profile"].unique().tolist() == [
+        "startup",
+        "small_business",
+        "ecommerce",
+        "local_brand",
+        "global_brand",
+    ]
+    assert set(table["strategy"]) == {"mega", "micro", "mixed"}
+    assert (out / "profiles.png").is_file() and (out / "profiles.svg").is_file()
+    assert "Start-up: For sales" in _report(out)
