@@ -51,6 +51,7 @@ from .params import BY_KEY, STRATEGIES, ScenarioError, flatten
 #: measures compared between strategies in ``differences`` (the others are in ``runs``)
 DIFFERENCE_MEASURES = (
     "conversions",
+    "mean_trust_hired",
     "revenue",
     "profit",
     "roi",

@@ -32,6 +32,7 @@ MEASURES = {
     "cpa": ("cost per customer", "USD", False),
     "engagement_rate": ("engagement per view", "share", True),
     "audience_overlap": ("audience overlap", "share", False),
+    "mean_trust_hired": ("trust in the hired creators (0 to 1)", "", True),
 }
 #: the goals a strategist asks about, and the measure that decides each
 GOALS = {"sales": "conversions", "return on fees": "roi", "awareness": "unique_reach"}

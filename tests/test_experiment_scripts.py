@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from simulation.cli import experiment_names, main
 
@@ -102,3 +103,35 @@ def test_brand_profiles(tmp_path):
     assert set(table["strategy"]) == {"mega", "micro", "mixed"}
     assert (out / "profiles.png").is_file() and (out / "profiles.svg").is_file()
     assert "Start-up: For sales" in _report(out)
+
+
+def test_partnership(tmp_path):
+    assert _load("partnership").main([*TINY, "--set", "market.days=15", "--out", str(tmp_path)]) == 0
+    out = tmp_path / "partnership"
+    runs = pd.read_csv(out / "runs.csv")
+    assert set(runs["campaign.schedule"]) == {"one_off", "partnership"}
+    # the schedule is paired: both schedules of a replication share the market (same organic reach on day 0)
+    daily = pd.read_csv(out / "daily.csv")
+    first = daily[daily["step"] == 0].groupby(["strategy", "replication"])["mean_trust"].nunique()
+    assert (first == 1).all()
+    assert runs.groupby(["strategy", "campaign.schedule"])["posts"].mean().loc["micro"].idxmax() == "partnership"
+    diffs = pd.read_csv(out / "schedule_differences.csv")
+    assert set(diffs["strategy"]) == {"mega", "micro"}
+    assert {"trust_over_time.png", "customers_over_time.png"} <= {p.name for p in out.iterdir()}
+    assert "a long-term partnership" in _report(out)
+
+
+def test_sensitivity(tmp_path):
+    pytest.importorskip("SALib", reason="SALib is not installed (pip install '.[sensitivity]')")
+    argv = [*TINY, "--factor", "brand.price=10:200", "--factor", "brand.margin=0.2:0.8"]
+    argv += ["--factor", "creators.fee_exponent=0.8:1.2", "--trajectories", "2", "--sobol-samples", "2"]
+    assert _load("sensitivity").main([*argv, "--out", str(tmp_path)]) == 0
+    out = tmp_path / "sensitivity"
+    indices = pd.read_csv(out / "indices.csv")
+    morris = indices[indices["stage"] == "morris"]
+    assert len(morris) == 3 * 2 and (morris["value"] >= 0).all()
+    sobol = indices[indices["stage"] == "sobol"]
+    assert set(sobol["index"]) == {"S1", "ST"} and sobol["factor"].nunique() >= 2
+    assert len(pd.read_csv(out / "morris" / "runs.csv")) == 2 * (3 + 1) * 2 * 2
+    text = _report(out)
+    assert "Sample sizes: 8 screening points" in text
