@@ -617,7 +617,8 @@ def cmd_sweep(args) -> int:
     )
     if len(results.skipped):
         print(f"{results.skipped['point'].nunique()} point(s) could not run for some strategy (see skipped.csv)")
-    print(f"results written to {results.directory}")
+    state = "" if results.complete else " (interrupted: run the same command again to finish)"
+    print(f"results written to {results.directory}{state}")
     return 0 if results.complete else 130
 
 
