@@ -23,7 +23,10 @@ else:  # until the model declares them: two factors it has today
     X = "brand.price=" + ",".join(f"{v:.3g}" for v in np.geomspace(5, 500, 8))
     Y = "creators.fee_exponent=" + ",".join(f"{v:.3g}" for v in np.linspace(0.8, 1.2, 8))
 #: the map of each goal: (measure, title, whether more is better)
-GOALS = {"sales": ("roi", "Sales: return on fees"), "awareness": ("unique_reach", "Awareness: people reached")}
+GOALS = {
+    "sales": ("roi", "Sales: return on fees", "{:.2f}x"),
+    "awareness": ("unique_reach", "Awareness: people reached", "relative"),
+}
 
 
 def factor(text: str) -> tuple[str, list[str]]:
@@ -46,9 +49,9 @@ def run(args, scenario) -> int:
     res = run_design_from_args(args, design)
     out, diffs = res.directory, res.differences
     figures, recs = [], []
-    for goal, (measure, title) in GOALS.items():
+    for goal, (measure, title, margin) in GOALS.items():
         path = plots.crossover_map(
-            diffs, x, y, measure, out / f"map_{goal}.png", title, parameter_label(x), parameter_label(y)
+            diffs, x, y, measure, out / f"map_{goal}.png", title, parameter_label(x), parameter_label(y), margin=margin
         )
         figures.append((path, f"{title}: who wins where (colour), by how much (number), and ties (grey)."))
         recs.append(region_sentence(diffs[diffs["metric"] == measure], x, y, goal))

@@ -157,7 +157,11 @@ def funnel(runs: pd.DataFrame, path: Path, title: str = "") -> Path:
         for bar, v in zip(bars, ratios):
             if np.isfinite(v) and v > 0:
                 ax_ratio.annotate(
-                    f"{v:.2g}%", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=7
+                    f"{v:.0f}%" if v >= 10 else f"{v:.2g}%",
+                    (bar.get_x() + bar.get_width() / 2, v),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
                 )
     ax.set_yscale("log")
     ax.set_xticks(x, [text for _, text in FUNNEL_STAGES])
@@ -266,12 +270,15 @@ def crossover_map(
     xlabel: str,
     ylabel: str,
     higher_is_better: bool = True,
+    margin: str = "relative",
 ) -> Path:
     """Each cell coloured by the winning strategy, stronger with a larger margin; ties (the 95%
-    interval of the paired difference covers zero) grey and hatched. The margin is printed."""
+    interval of the paired difference covers zero) grey and hatched. The margin is printed:
+    ``"relative"`` (% of the loser's mean) or a format for the absolute difference (``"{:.2f}x"``)."""
     from matplotlib.patches import Patch, Rectangle
 
     part = differences[differences["metric"] == metric]
+    largest = float(np.nanmax(np.abs(part["difference"].to_numpy(dtype=float)), initial=0.0)) or 1.0
     xs, ys = sorted(part[x].unique()), sorted(part[y].unique())
     fig, ax = plt.subplots(figsize=(1.0 * len(xs) + 3, 0.75 * len(ys) + 2))
     winners = set()
@@ -287,9 +294,12 @@ def crossover_map(
             text = "tie"
         else:
             winners.add(winner)
-            strength = 0.35 + 0.65 * min(rel, 1.0)  # a 100% margin or more is full colour
+            strength = 0.3 + 0.7 * abs(d) / largest  # the largest margin on the map is full colour
             patch = Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor=colour(winner), alpha=strength, edgecolor="white")
-            text = f"{rel:.0%}" if np.isfinite(row["relative"]) else ""
+            if margin == "relative":
+                text = f"{rel:.0%}" if np.isfinite(row["relative"]) else ""
+            else:
+                text = margin.format(abs(d))
         ax.add_patch(patch)
         ax.text(i, j, text, ha="center", va="center", fontsize=7)
     ax.set_xlim(-0.5, len(xs) - 0.5)
@@ -301,7 +311,8 @@ def crossover_map(
     handles = [Patch(facecolor=colour(w), label=f"{label(w)} win") for w in sorted(winners)]
     handles.append(Patch(facecolor="#eeeeee", hatch="//", edgecolor="#bbbbbb", label="tie (95% range covers 0)"))
     ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
-    ax.set_title(title + "\n(number in a cell: winner's margin over the other, % of the other's result)", fontsize=10)
+    how = "% of the other's result" if margin == "relative" else "difference"
+    ax.set_title(f"{title}\n(number in a cell: the winner's margin, {how})", fontsize=10)
     fig.tight_layout()
     return save(fig, path)
 

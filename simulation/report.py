@@ -102,8 +102,11 @@ def recommendation(
     wins = float(diff.get("wins_b", math.nan))
     wins = wins if b_better else 1 - wins
     direction = "more" if m * (1 if winner == b else -1) > 0 else "less"
-    rel = abs(float(diff.get("relative", math.nan)))
-    rel_text = f" ({'+' if direction == 'more' else '-'}{rel:.0%})" if np.isfinite(rel) else ""
+    relative = float(diff.get("relative", math.nan))
+    base = m / relative if np.isfinite(relative) and relative else math.nan
+    rel = abs(relative)
+    # a share of a negative or zero baseline (a loss-making return) would mislead: leave it out
+    rel_text = f" ({'+' if direction == 'more' else '-'}{rel:.0%})" if np.isfinite(rel) and base > 0 else ""
     return (
         f"For {goal}, choose {label(winner)}: about {amount(abs(m), unit)} {direction} {noun} than "
         f"{label(loser)}{rel_text}, {sureness(lo, hi, wins)}."

@@ -118,7 +118,13 @@ def test_serial_pool_and_dask_local_cluster_give_identical_tables():
     dask = run_design(d, executor="dask", workers=2, progress=False)
     assert pool.executor["name"] == "pool" and dask.executor["name"] == "dask"
     assert dask.executor["scheduler"] == "LocalCluster 127.0.0.1"
-    for other in (pool, dask):
+    from dask.distributed import LocalCluster
+
+    # an existing scheduler given by address, as on a cluster
+    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        remote = run_design(d, scheduler=cluster.scheduler_address, progress=False)
+    assert remote.executor["scheduler"].startswith("tcp://127.0.0.1:")
+    for other in (pool, dask, remote):
         pd.testing.assert_frame_equal(other.runs, serial.runs)
         pd.testing.assert_frame_equal(other.differences, serial.differences)
         pd.testing.assert_frame_equal(other.skipped, serial.skipped)
