@@ -110,24 +110,42 @@ def _dask_available() -> bool:
     return True
 
 
+DASK_RUN = """
+import pickle, sys
+from dask.distributed import LocalCluster
+from simulation.design import grid, run_design
+from simulation.params import resolve
+
+design = grid(resolve({"market": {"followers": 1500, "days": 4}}), {"brand.budget": [3000, 30000]},
+              replications=2, seed=11)
+local = run_design(design, executor="dask", workers=2, progress=False)
+# an existing scheduler given by address, as on a cluster
+with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+    remote = run_design(design, scheduler=cluster.scheduler_address, progress=False)
+with open(sys.argv[1], "wb") as f:
+    pickle.dump([(r.runs, r.differences, r.skipped, r.executor) for r in (local, remote)], f)
+"""
+
+
 @pytest.mark.skipif(not _dask_available(), reason="dask[distributed] is not installed (pip install '.[dask]')")
-def test_serial_pool_and_dask_local_cluster_give_identical_tables():
+def test_serial_pool_and_dask_local_cluster_give_identical_tables(tmp_path):
+    import pickle
+
     d = grid(tiny(), {"brand.budget": [3000, 30000]}, replications=2, seed=11)
     serial = run_design(d, executor="serial", progress=False)
     pool = run_design(d, executor="pool", workers=2, progress=False)
-    dask = run_design(d, executor="dask", workers=2, progress=False)
-    assert pool.executor["name"] == "pool" and dask.executor["name"] == "dask"
-    assert dask.executor["scheduler"] == "LocalCluster 127.0.0.1"
-    from dask.distributed import LocalCluster
-
-    # an existing scheduler given by address, as on a cluster
-    with LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
-        remote = run_design(d, scheduler=cluster.scheduler_address, progress=False)
-    assert remote.executor["scheduler"].startswith("tcp://127.0.0.1:")
-    for other in (pool, dask, remote):
-        pd.testing.assert_frame_equal(other.runs, serial.runs)
-        pd.testing.assert_frame_equal(other.differences, serial.differences)
-        pd.testing.assert_frame_equal(other.skipped, serial.skipped)
+    assert pool.executor["name"] == "pool"
+    # Dask in its own process: its client threads must not linger in this one (later tests fork)
+    subprocess.run([sys.executable, "-c", DASK_RUN, str(tmp_path / "dask.pkl")], check=True, timeout=300)
+    (local, remote) = pickle.loads((tmp_path / "dask.pkl").read_bytes())
+    assert local[3] == {"name": "dask", "scheduler": "LocalCluster 127.0.0.1", "workers": 2}
+    assert remote[3]["scheduler"].startswith("tcp://127.0.0.1:")
+    tables = [(pool.runs, pool.differences, pool.skipped), local[:3], remote[:3]]
+    for runs, differences, skipped in tables:
+        pd.testing.assert_frame_equal(runs, serial.runs)
+        pd.testing.assert_frame_equal(differences, serial.differences)
+        pd.testing.assert_frame_equal(skipped, serial.skipped)
+    assert len(serial.runs) == 6 and len(serial.skipped) == 2
 
 
 SWEEP = [
