@@ -67,6 +67,11 @@ def find_scenario(name: str | None) -> Path:
     raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
 
 
+def add_set_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--set KEY=VALUE`` (repeatable), collected in ``args.sets``."""
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help=help)
+
+
 def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "scenario",
@@ -74,14 +79,7 @@ def _common(parser: argparse.ArgumentParser, replications: int) -> None:
         default=None,
         help=f"scenario TOML file or name in scenarios/ (default: {DEFAULT_SCENARIO})",
     )
-    parser.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter, e.g. --set brand.budget=50000 (repeatable)",
-    )
+    add_set_option(parser, "override a parameter, e.g. --set brand.budget=50000 (repeatable)")
     parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
     parser.add_argument(
         "--replications", type=_positive_int, default=replications, help=f"paired replications (default {replications})"
@@ -434,14 +432,7 @@ def add_design_options(parser: argparse.ArgumentParser, replications: int = 10) 
     """Options shared by ``sweep``, ``experiment`` and every script in ``experiments/``."""
     from .executors import EXECUTORS
 
-    parser.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter of the base scenario, e.g. --set market.followers=20000 (repeatable)",
-    )
+    add_set_option(parser, "override a parameter of the base scenario, e.g. --set market.followers=20000 (repeatable)")
     parser.add_argument(
         "--replications",
         type=_positive_int,

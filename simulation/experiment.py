@@ -134,22 +134,20 @@ def run_replication(
         summary.update(replication=replication, arm=arm, seconds=time.perf_counter() - t)
         rows.append(summary)
         if "daily" in tables:
-            d = model.daily()
-            d.insert(0, "arm", arm)
-            d.insert(0, "replication", replication)
-            daily.append(d)
+            daily.append(_tagged(model.daily(), replication, arm))
         if "creators" in tables:
-            c = model.creator_table()
-            c = c[c["posts"] > 0].copy()
-            c.insert(0, "arm", arm)
-            c.insert(0, "replication", replication)
-            creators.append(c)
+            table = model.creator_table()
+            creators.append(_tagged(table[table["posts"] > 0].copy(), replication, arm))
         if "creator_daily" in tables:
-            cd = model.creator_daily()
-            cd.insert(0, "arm", arm)
-            cd.insert(0, "replication", replication)
-            creator_daily.append(cd)
+            creator_daily.append(_tagged(model.creator_daily(), replication, arm))
     return rows, daily, creators, creator_daily
+
+
+def _tagged(table: pd.DataFrame, replication: int, arm: str) -> pd.DataFrame:
+    """``table`` with ``replication`` and ``arm`` as its first columns."""
+    table.insert(0, "arm", arm)
+    table.insert(0, "replication", replication)
+    return table
 
 
 def _market_changes(overrides: dict[str, Any]) -> bool:
