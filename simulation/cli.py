@@ -560,7 +560,8 @@ def _add_design_commands(sub) -> None:
         description="Run experiments/NAME.py with the options that follow (influencer-sim experiment NAME --help).",
         add_help=False,
     )
-    experiment.add_argument("name", help="one of: " + ", ".join(experiment_names()))
+    experiment.add_argument("-h", "--help", action="store_true", help="list the experiments")
+    experiment.add_argument("name", nargs="?", help="one of: " + ", ".join(experiment_names()))
     experiment.add_argument("options", nargs=argparse.REMAINDER, help="options of the script")
     experiment.set_defaults(func=cmd_experiment)
 
@@ -617,6 +618,13 @@ def cmd_experiment(args) -> int:
     import importlib.util
 
     names = experiment_names()
+    if args.name is None:  # --help, or no name: what there is to run
+        print("usage: influencer-sim experiment NAME [options]  (influencer-sim experiment NAME --help)\n")
+        for name in names:
+            text = (EXPERIMENTS_DIR / f"{name}.py").read_text(encoding="utf-8")
+            doc = text.split('"""')[1].strip().splitlines()[0] if text.startswith('"""') else ""
+            print(f"  {name:16} {doc}")
+        return 0 if args.help else 2
     if args.name not in names:
         raise ScenarioError(f"experiment {args.name!r} not found: expected one of {', '.join(names)}")
     spec = importlib.util.spec_from_file_location(f"experiments_{args.name}", EXPERIMENTS_DIR / f"{args.name}.py")

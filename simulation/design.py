@@ -115,6 +115,12 @@ class Design:
         if bad or not self.strategies:
             raise ScenarioError(f"strategy {bad[0] if bad else None!r}: expected one of {', '.join(STRATEGIES)}")
         points = tuple(canonical_point(p) for p in self.points)
+        seen = set()
+        for point in points:
+            text = _canonical_json(point)
+            if text in seen:
+                raise ScenarioError(f"{self.name}: the point {point} is listed twice (values are compared as numbers)")
+            seen.add(text)
         for point in points:
             if "campaign.strategy" in point:
                 raise ScenarioError("campaign.strategy cannot be a factor: list the strategies to compare instead")

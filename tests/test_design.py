@@ -98,6 +98,8 @@ def test_bad_designs_fail_before_running():
         grid(tiny(), {"brand.bogus": [1]})
     with pytest.raises(ScenarioError, match="brand.margin"):
         grid(tiny(), {"brand.margin": [0.5, 7]})
+    with pytest.raises(ScenarioError, match="listed twice"):
+        grid(tiny(), {"brand.budget": ["1e4", 10000]})
     with pytest.raises(ScenarioError, match="strategy 'celebrity'"):
         Design(tiny(), strategies=("mega", "celebrity"))
 

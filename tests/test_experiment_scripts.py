@@ -135,3 +135,12 @@ def test_sensitivity(tmp_path):
     assert len(pd.read_csv(out / "morris" / "runs.csv")) == 2 * (3 + 1) * 2 * 2
     text = _report(out)
     assert "Sample sizes: 8 screening points" in text
+
+
+def test_experiment_command_lists_scripts_and_rejects_unknown_names(capsys):
+    assert main(["experiment", "--help"]) == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in experiment_names())
+    assert main(["experiment", "no_such_experiment"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "headline" in err
