@@ -320,8 +320,8 @@ def crossover_map(
 def fmt_value(v) -> str:
     """A factor value for a tick label."""
     if isinstance(v, float | np.floating):
-        return f"{v:,.3g}"
-    return str(v)
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return str(v).replace("_", " ")
 
 
 def over_time(

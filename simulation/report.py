@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .experiment import fmt_number
-from .plots import label
+from .plots import fmt_value, label
 from .plots import label as strategy_label
 
 #: how a measure reads in a sentence: (noun for "more ...", unit, more is better)
@@ -280,7 +280,7 @@ def skipped_text(results) -> str | None:
         return None
     items = []
     for _, row in sk.iterrows():
-        where = ", ".join(f"{f} = {row[f]}" for f in results.design.factors)
+        where = ", ".join(f"{parameter_label(f)} {fmt_value(row[f])}" for f in results.design.factors)
         items.append(f"{label(row['strategy'])} at {where or 'the base scenario'} ({row['reason']})")
     return "Some settings could not run and are left out: " + "; ".join(dict.fromkeys(items)) + "."
 
@@ -293,7 +293,7 @@ def sweep_report(results, title: str | None = None) -> Path:
     diffs = results.differences
     if len(diffs):
         for _, row in diffs[diffs["metric"] == "conversions"].iterrows():
-            where = ", ".join(f"{f} = {row[f]}" for f in d.factors)
+            where = ", ".join(f"{parameter_label(f)} {fmt_value(row[f])}" for f in d.factors)
             recs.append(
                 f"At {where}: " + recommendation(row, row["reference"], row["strategy"], "conversions", "sales")
             )
@@ -301,7 +301,10 @@ def sweep_report(results, title: str | None = None) -> Path:
     appendix = [("Method", method_text(results))]
     if len(diffs):
         appendix.append(("Paired differences (strategy minus reference)", diffs.drop(columns=["point"])))
-    Report(title or f"Sweep: {d.name}", recs or ["No point could run."], caveats=caveats, appendix=appendix).write(
-        directory
-    )
+    Report(
+        title or f"Sweep: {d.name.replace('_', ' ')}",
+        recs or ["No point could run."],
+        caveats=caveats,
+        appendix=appendix,
+    ).write(directory)
     return directory / "report.md"
