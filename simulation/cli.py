@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .experiment import fmt_number as _fmt
-from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario
+from .params import PARAMETERS, SECTIONS, STRATEGIES, ScenarioError, load_scenario, shipped_scenario
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "mega_vs_micro"
@@ -56,13 +56,9 @@ def _workers(text: str) -> int:
 def find_scenario(name: str | None) -> Path:
     """A scenario file from a path, or a name in the project's ``scenarios/`` folder."""
     name = name or DEFAULT_SCENARIO
-    path = Path(name)
+    path = shipped_scenario(name)
     if path.is_file():
         return path
-    for folder in (Path("scenarios"), PROJECT_ROOT / "scenarios"):
-        candidate = folder / f"{path.stem}.toml"
-        if candidate.is_file() and (path.suffix in ("", ".toml")) and len(path.parts) == 1:
-            return candidate
     known = sorted(p.stem for p in (PROJECT_ROOT / "scenarios").glob("*.toml"))
     raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
 

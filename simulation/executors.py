@@ -118,8 +118,11 @@ class DaskExecutor:
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise ScenarioError(f"--scheduler {self.scheduler}: cannot connect ({exc})") from None
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ScenarioError(
+                    f"--scheduler {self.scheduler}: cannot connect ({exc}); expected the address of a running "
+                    "Dask scheduler, e.g. tcp://10.0.0.5:8786"
+                ) from None
             n = len(self.client.scheduler_info().get("workers", {}))
             self.description = {"name": "dask", "scheduler": self.scheduler, "workers": n}
         else:
