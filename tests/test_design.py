@@ -220,3 +220,11 @@ def test_load_scenario_by_shipped_name():
     assert load_scenario("startup")["scenario"]["name"] == "startup"
     with pytest.raises(ScenarioError, match="not found"):
         load_scenario("no_such_scenario")
+
+
+def test_parquet_copies_of_the_tables(tmp_path):
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed: tables are written as CSV only")
+    r = run_design(grid(tiny(), {"brand.budget": [3000, 30000]}, replications=2), tmp_path, progress=False)
+    for name in ("runs", "differences", "skipped"):
+        table = pd.read_parquet(tmp_path / "sweep" / f"{name}.parquet")
+        pd.testing.assert_frame_equal(table, getattr(r, name), check_dtype=False)
