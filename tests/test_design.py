@@ -224,7 +224,8 @@ def test_load_scenario_by_shipped_name():
 
 def test_parquet_copies_of_the_tables(tmp_path):
     pytest.importorskip("pyarrow", reason="pyarrow is not installed: tables are written as CSV only")
-    r = run_design(grid(tiny(), {"brand.budget": [3000, 30000]}, replications=2), tmp_path, progress=False)
+    design = grid(tiny(), {"brand.budget": [3000, 30000]}, replications=2)
+    r = run_design(design, tmp_path, executor="serial", progress=False)
     for name in ("runs", "differences", "skipped"):
         table = pd.read_parquet(tmp_path / "sweep" / f"{name}.parquet")
         pd.testing.assert_frame_equal(table, getattr(r, name), check_dtype=False)
