@@ -540,6 +540,7 @@ def write_tables(res: SweepResults) -> None:
                 "(common random numbers)",
             },
             "executor": res.executor,
+            "optional_versions": output.versions(("dask", "distributed", "SALib", "pyarrow", "tqdm")),
             "skipped": res.skipped_points.to_dict("records") if len(res.skipped) else [],
         },
     )
