@@ -20,7 +20,6 @@ import pandas as pd
 
 from .experiment import fmt_number
 from .plots import fmt_value, label
-from .plots import label as strategy_label
 
 #: how a measure reads in a sentence: (noun for "more ...", unit, more is better)
 MEASURES = {
@@ -81,19 +80,24 @@ def recommendation(
     >>> row = pd.Series({"difference": 120.0, "ci_low": 80.0, "ci_high": 160.0, "relative": 0.3, "wins_b": 0.95})
     >>> recommendation(row, "mega", "micro", "conversions", "sales")
     'For sales, choose micro creators: about 120 more customers than mega creators (+30%), and we are confident: it won in 95% of the simulated markets.'
+    >>> row = pd.Series({"difference": -30.0, "ci_low": -40.0, "ci_high": -20.0, "relative": -0.3, "wins_b": 0.2})
+    >>> recommendation(row, "mega", "micro", "conversions", "sales")[:75]
+    'For sales, choose mega creators: about 30 more customers than micro creator'
+    >>> recommendation(row, "mega", "micro", "conversions", "sales")[75:]
+    's (+43%), and this is likely (it won in 80% of the simulated markets).'
     """
     names = names or {}
 
-    def label(x: str) -> str:
-        return names.get(x, strategy_label(x))
+    def name(x: str) -> str:
+        return names.get(x, label(x))
 
     noun, unit, higher = MEASURES.get(measure, (measure, "", True))
     m, lo, hi = float(diff["difference"]), float(diff["ci_low"]), float(diff["ci_high"])
     if not np.isfinite(m):
-        return f"For {goal}, we could not compare {label(a)} and {label(b)}."
+        return f"For {goal}, we could not compare {name(a)} and {name(b)}."
     if np.isfinite(lo) and lo <= 0 <= hi:
         return (
-            f"For {goal}, neither is clearly better: {label(b)} and {label(a)} differ by about "
+            f"For {goal}, neither is clearly better: {name(b)} and {name(a)} differ by about "
             f"{amount(abs(m), unit)} in {noun}, and the difference could go either way "
             f"(95% range {amount(lo, unit)} to {amount(hi, unit)})."
         )
@@ -101,15 +105,15 @@ def recommendation(
     winner, loser = (b, a) if b_better else (a, b)
     wins = float(diff.get("wins_b", math.nan))
     wins = wins if b_better else 1 - wins
-    direction = "more" if m * (1 if winner == b else -1) > 0 else "less"
-    relative = float(diff.get("relative", math.nan))
-    base = m / relative if np.isfinite(relative) and relative else math.nan
-    rel = abs(relative)
-    # a share of a negative or zero baseline (a loss-making return) would mislead: leave it out
-    rel_text = f" ({'+' if direction == 'more' else '-'}{rel:.0%})" if np.isfinite(rel) and base > 0 else ""
+    direction = "more" if higher else "less"
+    relative = float(diff.get("relative", math.nan))  # m / mean of a
+    mean_a = m / relative if np.isfinite(relative) and relative else math.nan
+    loser_mean = mean_a if winner == b else mean_a + m
+    # the margin as a share of the loser's result; of a loss or of nothing it would mislead: left out
+    rel_text = f" ({'+' if higher else '-'}{abs(m) / loser_mean:.0%})" if loser_mean > 0 else ""
     return (
-        f"For {goal}, choose {label(winner)}: about {amount(abs(m), unit)} {direction} {noun} than "
-        f"{label(loser)}{rel_text}, {sureness(lo, hi, wins)}."
+        f"For {goal}, choose {name(winner)}: about {amount(abs(m), unit)} {direction} {noun} than "
+        f"{name(loser)}{rel_text}, {sureness(lo, hi, wins)}."
     )
 
 
