@@ -264,11 +264,13 @@ class SweepResults:
 
     @property
     def skipped_points(self) -> pd.DataFrame:
-        """One row per point and strategy that could not run, with its reason."""
+        """One row per point and strategy that could not run: how many of its runs, and the
+        first reason (reasons differ between markets only in their numbers)."""
         if not len(self.skipped):
             return self.skipped
-        keys = ["point", *self.design.factors, "strategy", "reason"]
-        return self.skipped.groupby(keys, sort=False, dropna=False).size().rename("runs").reset_index()
+        keys = ["point", *self.design.factors, "strategy"]
+        groups = self.skipped.groupby(keys, sort=False, dropna=False)["reason"]
+        return groups.agg(runs="size", reason="first").reset_index()
 
 
 def run_design(

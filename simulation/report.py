@@ -301,14 +301,14 @@ def sweep_report(results, title: str | None = None) -> Path:
             recs.append(
                 f"At {where}: " + recommendation(row, row["reference"], row["strategy"], "conversions", "sales")
             )
-    caveats = [c for c in [skipped_text(results)] if c]
+    notes = caveats(results)
     appendix = [("Method", method_text(results))]
     if len(diffs):
         appendix.append(("Paired differences (strategy minus reference)", diffs.drop(columns=["point"])))
     Report(
         title or f"Sweep: {d.name.replace('_', ' ')}",
         recs or ["No point could run."],
-        caveats=caveats,
+        caveats=notes,
         appendix=appendix,
     ).write(directory)
     return directory / "report.md"
