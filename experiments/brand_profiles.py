@@ -1,7 +1,7 @@
 """The article's brand profiles (start-up, small business, e-commerce, local brand, global brand) against each strategy.
 
-Each profile is one point of the design: what its scenario file changes from the
-defaults, applied on top of the base scenario (so a profile's own values win over --set).
+Each profile is one point of the design: its scenario file with the --set overrides,
+written as what it changes from the base scenario, so each point runs exactly that profile.
 """
 
 import sys
@@ -10,28 +10,31 @@ import pandas as pd
 
 from simulation import plots
 from simulation.cli import experiment_parser, run_design_from_args, run_script
-from simulation.design import Design, point_hash, point_summary
-from simulation.params import flatten, load_scenario, resolve
+from simulation.design import Design, point_hash, point_summary, write_tables
+from simulation.params import flatten, load_scenario
 from simulation.report import Report, caveats, goal_sentences, method_text, publish
 
 PROFILES = ["startup", "small_business", "ecommerce", "local_brand", "global_brand"]
 STRATEGIES = ("mega", "micro", "mixed")
 
 
-def profile_point(profile: str) -> dict:
-    """What a profile's scenario file changes from the defaults, as dotted-key overrides."""
-    base, scenario = flatten(resolve()), flatten({k: v for k, v in load_scenario(profile).items() if k != "scenario"})
-    return {k: v for k, v in scenario.items() if v != base[k]}
+def profile_point(profile: str, base: dict, sets: list[str]) -> dict:
+    """The profile's scenario (with the user's --set) as overrides of ``base``: exactly the profile."""
+    target = flatten({k: v for k, v in load_scenario(profile, sets).items() if k != "scenario"})
+    reference = flatten({k: v for k, v in base.items() if k != "scenario"})
+    return {k: v for k, v in target.items() if v != reference[k]}
 
 
 def run(args, scenario) -> int:
-    points = [profile_point(p) for p in PROFILES]
+    points = [profile_point(p, scenario, [*args.base_sets, *args.sets]) for p in PROFILES]
     design = Design(scenario, tuple(points), STRATEGIES, args.replications, args.seed, "brand_profiles")
     res = run_design_from_args(args, design)
     out = res.directory
     names = {f"{point_hash(p):016x}": name for p, name in zip(points, PROFILES)}
-    for table in (res.runs, res.differences):
-        table.insert(1, "profile", table["point"].map(names))
+    for table in (res.runs, res.differences, res.skipped):
+        if len(table):
+            table.insert(1, "profile", table["point"].map(names))
+    write_tables(res)  # again, with the profile's name as a column
     summary = point_summary(res.runs, ["profile"], ["roi", "conversions", "unique_reach", "profit"])
     summary["profile"] = pd.Categorical(summary["profile"], PROFILES, ordered=True)
     summary = summary.sort_values(["profile", "strategy", "measure"])

@@ -101,6 +101,15 @@ def test_brand_profiles(tmp_path):
         "global_brand",
     ]
     assert set(table["strategy"]) == {"mega", "micro", "mixed"}
+    runs = pd.read_csv(out / "runs.csv")
+    budgets = runs.groupby("profile", sort=False)["budget"].first().to_dict()
+    assert budgets == {
+        "startup": 25_000,
+        "small_business": 10_000,
+        "ecommerce": 60_000,
+        "local_brand": 8_000,
+        "global_brand": 500_000,
+    }  # each point runs exactly its profile's scenario
     assert (out / "profiles.png").is_file() and (out / "profiles.svg").is_file()
     assert "Start-up: For sales" in _report(out)
 
