@@ -198,6 +198,19 @@ def standard_plots(runs: pd.DataFrame, daily: pd.DataFrame, directory: Path, tit
 # ----------------------------------------------------------------------------
 
 
+def _factor_axis(ax, values, log_x: bool) -> None:
+    """Ticks at the factor's values, written plainly (no 3x10^4 on a log axis); big numbers with commas."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    values = sorted(set(float(v) for v in values))
+    if log_x:
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    if len(values) <= 10:
+        ax.set_xticks(values, [fmt_value(v) for v in values], rotation=30 if len(values) > 4 else 0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"))
+
+
 def by_factor(
     summary: pd.DataFrame, factor: str, measures: dict[str, str], path: Path, title: str, xlabel: str, log_x=False
 ) -> Path:
@@ -211,8 +224,7 @@ def by_factor(
             x = g[factor].to_numpy(dtype=float)
             ax.plot(x, g["mean"], marker="o", color=colour(strategy, strategies), label=label(strategy))
             ax.fill_between(x, g["ci_low"], g["ci_high"], color=colour(strategy, strategies), alpha=0.2, lw=0)
-        if log_x:
-            ax.set_xscale("log")
+        _factor_axis(ax, part[factor], log_x)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
@@ -249,8 +261,7 @@ def difference_by_factor(
                 label=f"{label(strategy)} minus {label(g['reference'].iloc[0])}",
             )
         ax.axhline(0, color="grey", lw=1)
-        if log_x:
-            ax.set_xscale("log")
+        _factor_axis(ax, part[factor], log_x)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
