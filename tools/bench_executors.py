@@ -34,6 +34,7 @@ def bench(executor: str, design, workers: int | None) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=5000)
+    parser.add_argument("--replications", type=int, default=6)
     parser.add_argument("--skip-executors", action="store_true")
     parser.add_argument(
         "--crossover",
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     print(f"cores {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
     base = load_scenario("mega_vs_micro", [f"market.followers={args.followers}"])
-    design = grid(base, {"brand.budget": [50_000, 100_000]}, replications=6, seed=1)
+    design = grid(base, {"brand.budget": [50_000, 100_000]}, replications=args.replications, seed=1)
     for executor in () if args.skip_executors else ("serial", "pool", "dask"):
         try:
             print(bench(executor, design, workers=None))
