@@ -114,6 +114,8 @@ class Design:
         bad = [s for s in self.strategies if s not in STRATEGIES]
         if bad or not self.strategies:
             raise ScenarioError(f"strategy {bad[0] if bad else None!r}: expected one of {', '.join(STRATEGIES)}")
+        if not set(self.tables) <= {"daily"}:
+            raise ScenarioError(f"tables = {self.tables!r}: a design keeps the per-day table only, tables=('daily',)")
         points = tuple(canonical_point(p) for p in self.points)
         seen = set()
         for point in points:
