@@ -167,20 +167,45 @@ SWEEP = [
 ]
 
 
-def test_killed_sweep_resumes_to_the_same_table(tmp_path):
-    """SIGKILL a real sweep part-way; the rerun computes only what is missing."""
-    killed, clean = tmp_path / "killed", tmp_path / "clean"
-    cmd = [sys.executable, "-m", "simulation.cli", *SWEEP, "--out", str(killed)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    store = killed / "mega_vs_micro-sweep" / "runs"
+def _stop_part_way(out, sig) -> int:
+    """Start a real sweep, send ``sig`` once 3 runs are on disk; the sweep's exit status."""
+    cmd = [sys.executable, "-m", "simulation.cli", *SWEEP, "--out", str(out)]
+    # SIGINT back to its default, in case this test runs where it is ignored (a background job)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
+    )
+    store = out / "mega_vs_micro-sweep" / "runs"
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if store.is_dir() and len(list(store.glob("*.pkl"))) >= 3:
             break
         time.sleep(0.05)
-    assert proc.poll() is None, "the sweep finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    assert proc.poll() is None, "the sweep finished before it could be stopped"
+    os.kill(proc.pid, sig)
+    return proc.wait(timeout=60)
+
+
+def test_interrupted_sweep_keeps_finished_runs_and_says_so(tmp_path):
+    """Ctrl-C (SIGINT): exit status 130, the finished runs in the tables, the manifest says interrupted."""
+    assert _stop_part_way(tmp_path, signal.SIGINT) == 130
+    import json
+
+    folder = tmp_path / "mega_vs_micro-sweep"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    done = len(list((folder / "runs").glob("*.pkl")))
+    assert manifest["timings"]["runs_computed"] == done < 12
+    assert len(pd.read_csv(folder / "runs.csv")) == 2 * done  # both strategies of each finished run
+
+
+def test_killed_sweep_resumes_to_the_same_table(tmp_path):
+    """SIGKILL a real sweep part-way; the rerun computes only what is missing."""
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    assert _stop_part_way(killed, signal.SIGKILL) == -signal.SIGKILL
+    store = killed / "mega_vs_micro-sweep" / "runs"
     done = len(list(store.glob("*.pkl")))
     assert 3 <= done < 12
     assert not (killed / "mega_vs_micro-sweep" / "runs.csv").exists()
