@@ -5,7 +5,7 @@ import sys
 from simulation import plots
 from simulation.cli import experiment_parser, parse_values, run_design_from_args, run_script
 from simulation.design import grid, point_summary
-from simulation.report import Report, caveats, method_text, money_lines, publish, recommendation
+from simulation.report import Report, caveats, method_text, money_lines, publish, tally
 
 BUDGETS = "25000,50000,100000,200000,400000"  # below ~15,000 USD no mega creator is affordable
 USD = "budget for creator fees (USD)"
@@ -50,11 +50,9 @@ def run(args, scenario) -> int:
             "Paired differences against mega creators with their 95% intervals; above zero is better than mega.",
         ),
     ]
-    recs = [
-        f"With ${row['brand.budget']:,.0f}: " + recommendation(row, "mega", row["strategy"], "roi", "return on fees")
-        for _, row in res.differences[res.differences["metric"] == "roi"].sort_values("brand.budget").iterrows()
-        if row["strategy"] == "micro"
-    ]
+    diffs = res.differences.sort_values(["strategy", "brand.budget"])
+    recs = tally(diffs, "roi", "return on fees", lambda row: f"${row['brand.budget']:,.0f}")
+    recs += tally(diffs, "conversions", "sales", lambda row: f"${row['brand.budget']:,.0f}")
     table = summary[summary["measure"].isin(["roi", "cpa", "profit"])]
     print(table.sort_values(["measure", "brand.budget", "strategy"]).to_string(index=False))
     money = money_lines(res.runs[res.runs["brand.budget"] == max(args.budgets)])

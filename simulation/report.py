@@ -127,6 +127,29 @@ def goal_sentences(differences: pd.DataFrame, goals: dict[str, str] = GOALS) -> 
     return out
 
 
+def tally(differences: pd.DataFrame, measure: str, goal: str, where) -> list[str]:
+    """One sentence per compared strategy: at which points it wins, loses or ties against the reference.
+
+    ``where(row)`` names a point in words (``"$25,000"``). A win or a loss is a 95% interval
+    of the paired difference that excludes zero.
+    """
+    _, _, higher = MEASURES.get(measure, (measure, "", True))
+    part = differences[differences["metric"] == measure]
+    out = []
+    for other, rows in part.groupby("strategy", sort=False):
+        reference = rows["reference"].iloc[0]
+        better = rows["ci_low"] > 0 if higher else rows["ci_high"] < 0
+        worse = rows["ci_high"] < 0 if higher else rows["ci_low"] > 0
+        ties = int((~(better | worse)).sum())
+        wins, losses = (", ".join(where(r) for _, r in rows[mask].iterrows()) for mask in (better, worse))
+        out.append(
+            f"For {goal}, {label(other)} beat {label(reference)} at {int(better.sum())} of {len(rows)} settings"
+            f"{f' ({wins})' if wins else ''}, lose at {int(worse.sum())}{f' ({losses})' if losses else ''}, "
+            f"and {ties} {'is' if ties == 1 else 'are'} too close to call."
+        )
+    return out
+
+
 def money_lines(runs: pd.DataFrame, by: str = "strategy") -> list[str]:
     """Spend and profit in dollars per strategy (means over the simulated markets)."""
     lines = []

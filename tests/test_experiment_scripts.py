@@ -58,7 +58,7 @@ def test_budget(tmp_path, capsys):
     diffs = pd.read_csv(out / "differences.csv")
     assert set(diffs["strategy"]) == {"micro", "mixed"} and set(diffs["reference"]) == {"mega"}
     assert (diffs["ci_low"] <= diffs["difference"]).all() or diffs["ci_low"].isna().any()
-    assert "With $25,000" in _report(out)
+    assert "For return on fees, micro creators beat mega creators at" in _report(out)
     capsys.readouterr()
     assert main(["experiment", "budget", "--budgets", "lots", "--out", str(tmp_path)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
