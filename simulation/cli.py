@@ -67,6 +67,11 @@ def _workers(text: str) -> int:
     return _positive_int(text)
 
 
+def add_set_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--set KEY=VALUE`` (repeatable), collected in ``args.sets``."""
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help=help)
+
+
 def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     parser.add_argument(
         "scenario",
@@ -75,14 +80,7 @@ def _common(parser: argparse.ArgumentParser, replications: int) -> None:
         help=f"scenario TOML file, or the name of one in ./scenarios/ or shipped with the package "
         f"(default: {DEFAULT_SCENARIO})",
     )
-    parser.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter, e.g. --set brand.budget=50000 (repeatable)",
-    )
+    add_set_option(parser, "override a parameter, e.g. --set brand.budget=50000 (repeatable)")
     parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
     parser.add_argument(
         "--replications", type=_positive_int, default=replications, help=f"paired replications (default {replications})"
@@ -190,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     dashboard.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765)")
     dashboard.set_defaults(func=cmd_dashboard)
+    _add_design_commands(sub)
     return parser
 
 
@@ -462,6 +461,223 @@ def cmd_dashboard(args) -> int:
     print(f"influencer-sim dashboard: http://{args.host}:{args.port} (Ctrl+C stops it)", flush=True)
     os.execv(sys.executable, command)  # the server replaces this process: one process to stop
     return 0  # pragma: no cover
+
+
+# ----------------------------------------------------------------------------
+# designs: sweeps and the experiment scripts
+# ----------------------------------------------------------------------------
+
+EXPERIMENTS_DIR = PROJECT_ROOT / "experiments"
+
+
+def experiment_names() -> list[str]:
+    """The scripts in ``experiments/`` (``influencer-sim experiment NAME``)."""
+    return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.py") if not p.stem.startswith("_"))
+
+
+def add_design_options(parser: argparse.ArgumentParser, replications: int = 10) -> None:
+    """Options shared by ``sweep``, ``experiment`` and every script in ``experiments/``."""
+    from .executors import EXECUTORS
+
+    add_set_option(parser, "override a parameter of the base scenario, e.g. --set market.followers=20000 (repeatable)")
+    parser.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=replications,
+        help=f"paired replications per point (default {replications})",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    parser.add_argument(
+        "--workers", type=_workers, default=None, help="processes, or 'auto' (default: the cores; capped at the runs)"
+    )
+    parser.add_argument(
+        "--executor", choices=EXECUTORS, default="pool", help="serial, a local process pool (default) or dask"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run on an existing Dask scheduler (implies --executor dask)",
+    )
+    parser.add_argument(
+        "--out",
+        default="results",
+        help="parent folder; results go to OUT/NAME and a rerun runs only what is missing (default results/)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def experiment_parser(
+    name: str,
+    description: str,
+    *,
+    scenario: str = DEFAULT_SCENARIO,
+    replications: int = 10,
+    sets: tuple[str, ...] = (),
+):
+    """The command line of experiment script ``name``: a base scenario and the design options.
+
+    ``sets`` are the script's own ``KEY=VALUE`` defaults; the user's ``--set`` overrides them.
+    """
+    lines = (description or "").strip().splitlines()
+    prog = f"influencer-sim experiment {name}" if Path(sys.argv[0]).name == "influencer-sim" else f"{name}.py"
+    parser = OneLineParser(prog=prog, description=lines[0] if lines else None)
+    parser.add_argument("--scenario", default=scenario, help=f"base scenario file or name (default {scenario})")
+    add_design_options(parser, replications)
+    if sets:
+        parser.epilog = "Defaults of this experiment (override with --set): " + ", ".join(sets)
+    parser.set_defaults(base_sets=list(sets))
+    return parser
+
+
+def parse_values(text: str, allowed: str = "comma-separated numbers") -> list[float]:
+    """``"1e4,2e4"`` -> ``[10000.0, 20000.0]`` for options such as ``--budgets``."""
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
+    return values
+
+
+def run_design_from_args(args, design, out: str | Path | None = None):
+    """Run ``design`` with the executor, workers, output folder and progress bar of ``args``."""
+    from .design import run_design
+
+    return run_design(
+        design,
+        out if out is not None else args.out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+
+
+def run_script(parser: argparse.ArgumentParser, argv: list[str] | None, body) -> int:
+    """Parse ``argv``, load the base scenario and call ``body(args, scenario)``.
+
+    Bad input is one line on stderr and exit status 2; Ctrl-C keeps every finished run
+    (run the same command again to finish) and exits 130.
+    """
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed in one line
+        return int(exc.code or 0)
+    try:
+        scenario = load_scenario(find_scenario(args.scenario), [*getattr(args, "base_sets", []), *args.sets])
+        return int(body(args, scenario) or 0)
+    except ScenarioError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; finished runs are kept: run the same command to finish", file=sys.stderr)
+        return 130
+
+
+def _add_design_commands(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="run strategies over a grid of parameter values (resumable)",
+        description="Every combination of the --grid values (or the scenario's [sweep] table), each strategy, "
+        "paired replications; tables, paired differences, figures and a report in OUT/NAME.",
+    )
+    sweep.add_argument("scenario", nargs="?", default=None, help=f"base scenario (default {DEFAULT_SCENARIO})")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="a parameter and its values, e.g. --grid brand.budget=25000,50000,100000 (repeatable)",
+    )
+    sweep.add_argument(
+        "--strategies",
+        default=None,
+        help="comma-separated strategies; the first is the reference (default: the scenario's compare pair, "
+        "else mega,micro)",
+    )
+    sweep.add_argument("--name", default=None, help="output folder name (default SCENARIO-sweep)")
+    add_design_options(sweep)
+    sweep.set_defaults(func=cmd_sweep)
+
+    experiment = sub.add_parser(
+        "experiment",
+        help="run one of the scripts in experiments/ (see --help of each)",
+        description="Run experiments/NAME.py with the options that follow (influencer-sim experiment NAME --help).",
+        add_help=False,
+    )
+    experiment.add_argument("-h", "--help", action="store_true", help="list the experiments")
+    experiment.add_argument("name", nargs="?", help="one of: " + ", ".join(experiment_names()))
+    experiment.add_argument("options", nargs=argparse.REMAINDER, help="options of the script")
+    experiment.set_defaults(func=cmd_experiment)
+
+
+def parse_grid(items: list[str]) -> dict[str, list[str]]:
+    """``["brand.budget=1e4,2e4"]`` -> ``{"brand.budget": ["1e4", "2e4"]}``."""
+    axes: dict[str, list[str]] = {}
+    for text in items:
+        key, _, values = text.partition("=")
+        key = key.strip()
+        if not key or not values.strip():
+            raise ScenarioError(f"--grid {text!r}: expected KEY=V1,V2,..., for example brand.budget=25000,50000")
+        axes[key] = [v.strip() for v in values.split(",") if v.strip()]
+    return axes
+
+
+def cmd_sweep(args) -> int:
+    from .design import grid
+    from .params import flatten
+    from .report import sweep_report
+
+    scenario, path = _load(args)
+    meta = scenario.get("scenario", {})
+    axes: dict = parse_grid(args.grid) if args.grid else flatten(meta.get("sweep", {}))
+    if not axes:
+        raise ScenarioError("sweep: give at least one --grid KEY=V1,V2,... or a [sweep] table in the scenario file")
+    for key, values in axes.items():
+        if not isinstance(values, list):
+            raise ScenarioError(f"[sweep] {key} = {values!r}: expected a list of values")
+    strategies = args.strategies.split(",") if args.strategies else meta.get("compare", ["mega", "micro"])
+    design = grid(
+        scenario,
+        axes,
+        strategies=strategies,
+        replications=args.replications,
+        seed=args.seed,
+        name=args.name or f"{path.stem}-sweep",
+    )
+    results = run_design_from_args(args, design)
+    sweep_report(results)
+    print(
+        f"{design.name}: {len(design.points)} points x {len(design.strategies)} strategies x "
+        f"{design.replications} replications; {results.timings['runs_computed']} runs computed, "
+        f"{results.timings['runs_reused']} reused"
+    )
+    if len(results.skipped):
+        print(f"{results.skipped['point'].nunique()} point(s) could not run for some strategy (see skipped.csv)")
+    state = "" if results.complete else " (interrupted: run the same command again to finish)"
+    print(f"results written to {results.directory}{state}")
+    return 0 if results.complete else 130
+
+
+def cmd_experiment(args) -> int:
+    import importlib.util
+
+    names = experiment_names()
+    if args.name is None:  # --help, or no name: what there is to run
+        print("usage: influencer-sim experiment NAME [options]  (influencer-sim experiment NAME --help)\n")
+        for name in names:
+            text = (EXPERIMENTS_DIR / f"{name}.py").read_text(encoding="utf-8")
+            doc = text.split('"""')[1].strip().splitlines()[0] if text.startswith('"""') else ""
+            print(f"  {name:16} {doc}")
+        return 0 if args.help else 2
+    if args.name not in names:
+        raise ScenarioError(f"experiment {args.name!r} not found: expected one of {', '.join(names)}")
+    spec = importlib.util.spec_from_file_location(f"experiments_{args.name}", EXPERIMENTS_DIR / f"{args.name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return int(module.main(args.options) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,7 +26,7 @@ from scipy import stats
 from .graph import generate_market
 from .graph_io import graph_population, market_from_graph
 from .model import InfluencerModel, seed_sequence, stream
-from .params import flatten, nest, resolve
+from .params import ScenarioError, flatten, nest, resolve
 
 #: metrics the headline comparison reports, with how to read them
 HEADLINE_METRICS = {
@@ -139,41 +139,62 @@ def grid_arms(strategies: Iterable[str], axes: dict[str, Iterable[Any]] | None =
     return arms
 
 
-def _run_replication(
-    params: dict, arms: dict[str, dict], seq: np.random.SeedSequence, replication: int, graph=None
+def run_replication(
+    params: dict,
+    arms: dict[str, dict],
+    seq: np.random.SeedSequence,
+    replication: int,
+    graph=None,
+    *,
+    tables: tuple[str, ...] = ("daily", "creators", "creator_daily"),
+    record_errors: bool = False,
 ) -> tuple[list[dict], list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]]:
-    """Run every arm of one replication on one shared market (common random numbers)."""
+    """Run every arm of one replication on one shared market (common random numbers).
+
+    Returns the summary rows (one per arm, with the arm's overrides as columns) and the
+    per-day, per-creator and per-creator-day tables named in ``tables`` (others stay empty).
+    With ``record_errors``, an arm that cannot run (a :class:`ScenarioError` such as a
+    budget that hires nobody) gives a row with its reason in ``error`` instead of raising;
+    the other arms still run.
+    """
     market = None
     rows, daily, creators, creator_daily = [], [], [], []
     for arm, overrides in arms.items():
         p = with_overrides(params, overrides)
-        if market is None or _market_changes(overrides):
-            market = (
-                market_from_graph(graph, p, stream(seq, "market"))
-                if graph is not None
-                else generate_market(p, stream(seq, "market"))
-            )
         t = time.perf_counter()
-        model = InfluencerModel(seed=seq, params=p, market=market)
+        try:
+            if market is None or _market_changes(overrides):
+                market = (
+                    market_from_graph(graph, p, stream(seq, "market"))
+                    if graph is not None
+                    else generate_market(p, stream(seq, "market"))
+                )
+            model = InfluencerModel(seed=seq, params=p, market=market)
+        except ScenarioError as exc:
+            if not record_errors:
+                raise
+            rows.append({**overrides, "replication": replication, "arm": arm, "error": str(exc)})
+            continue
         model.run()
         summary = model.summary().iloc[0].to_dict()
         summary.update(overrides)  # the arm's settings as columns, for sweeps
         summary.update(replication=replication, arm=arm, seconds=time.perf_counter() - t)
         rows.append(summary)
-        d = model.daily()
-        d.insert(0, "arm", arm)
-        d.insert(0, "replication", replication)
-        daily.append(d)
-        c = model.creator_table()
-        c = c[c["posts"] > 0].copy()
-        c.insert(0, "arm", arm)
-        c.insert(0, "replication", replication)
-        creators.append(c)
-        cd = model.creator_daily()
-        cd.insert(0, "arm", arm)
-        cd.insert(0, "replication", replication)
-        creator_daily.append(cd)
+        if "daily" in tables:
+            daily.append(_tagged(model.daily(), replication, arm))
+        if "creators" in tables:
+            table = model.creator_table()
+            creators.append(_tagged(table[table["posts"] > 0].copy(), replication, arm))
+        if "creator_daily" in tables:
+            creator_daily.append(_tagged(model.creator_daily(), replication, arm))
     return rows, daily, creators, creator_daily
+
+
+def _tagged(table: pd.DataFrame, replication: int, arm: str) -> pd.DataFrame:
+    """``table`` with ``replication`` and ``arm`` as its first columns."""
+    table.insert(0, "arm", arm)
+    table.insert(0, "replication", replication)
+    return table
 
 
 def _market_changes(overrides: dict[str, Any]) -> bool:
@@ -247,11 +268,11 @@ def run_experiment(
     try:
         if workers <= 1:
             for k, seq in enumerate(seqs):
-                collect(_run_replication(params, arms, seq, first + k, graph))
+                collect(run_replication(params, arms, seq, first + k, graph))
         else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
                 futures = [
-                    pool.submit(_run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)
+                    pool.submit(run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)
                 ]
                 try:
                     for fut in as_completed(futures):
@@ -290,7 +311,7 @@ def run_experiment(
     )
 
 
-def _pool_context():
+def pool_context():
     """A start method of our own, never the program-wide one (which Mesa's batch_run forces).
 
     Fork on Linux: workers inherit the loaded modules, so a researcher's script needs no

@@ -23,9 +23,10 @@ import pandas as pd
 PACKAGES = ("influencer-sim", "mesa", "networkx", "numpy", "pandas", "scipy", "matplotlib")
 
 
-def versions() -> dict[str, str]:
+def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of ``packages`` (and Python)."""
     out = {"python": platform.python_version()}
-    for name in PACKAGES:
+    for name in packages:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

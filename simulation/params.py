@@ -626,8 +626,9 @@ def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, .
 
     ``path`` is a file or the name of a shipped scenario (``load_scenario("startup")``;
     see :func:`find_scenario`); ``None`` gives the defaults alone. A scenario file may
-    carry a ``[scenario]`` table with ``name`` and ``description``; it is kept under
-    ``"scenario"`` in the result and is not a model parameter.
+    carry a ``[scenario]`` table with ``name`` and ``description``, and a ``[sweep]``
+    table of parameter values to sweep (``"brand.budget" = [5e4, 1e5]``); both are kept
+    under ``"scenario"`` in the result and are not model parameters.
 
     Examples
     --------
@@ -651,6 +652,8 @@ def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, .
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
         meta = {"name": path.stem, "description": ""} | raw.pop("scenario", {})
+        if "sweep" in raw:  # a sweep's grid (``influencer-sim sweep``), not a model parameter
+            meta["sweep"] = raw.pop("sweep")
         for section, table in raw.items():
             if not isinstance(table, dict):
                 raise ScenarioError(f"{path}: {section!r} must be a [section] table of parameters")
