@@ -486,6 +486,8 @@ DRIVERS = (
     ("engagement_rate", "engagement per impression", "{:.1%}"),
     ("ctr", "click-through rate", "{:.1%}"),
     ("mean_trust_hired", "followers' trust in the hired creators", "{:.2f}"),
+    ("mean_status_posted", "creators' status (0 unknown, 1 celebrity)", "{:.2f}"),
+    ("status_weight_clicked", "weight of status in the message for the people who clicked", "{:.0%}"),
     ("unique_reach", "people reached", "{:,.0f}"),
     ("audience_overlap", "audience overlap between hired creators", "{:.0%}"),
     ("spend", "spend (USD)", "{:,.0f}"),

@@ -14,6 +14,9 @@ agents. Definitions (per brand, over a run):
 - unspent budget = budget - spend; share aware = unique reach / population;
   aware, not bought = people who heard of the product and did not buy (what a reach
   campaign leaves for later); cost per thousand reached = 1000 x spend / unique reach
+- mean status posted: status of the creators whose sponsored posts went up, weighted
+  by posts; status weight clicked: mean weight of status in the message (omega) over
+  the followers who clicked (docs/MODEL.md 3.3.12)
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ STEP_COLUMNS = (
     "mean_trust_hired",
     "mean_trust",
 )
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = float(weights.sum())
+    return float((values * weights).sum()) / total if total > 0 else float("nan")
 
 
 def _div(a: float, b: float) -> float:
@@ -143,6 +151,7 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
     engagements = bc["engagements"].sum() * k
     clicks = bc["clicks"].sum() * k
     bought = brand.state == Funnel.PURCHASED
+    clicked = brand.source_edge >= 0
     direct = float((bought & (brand.channel == 1)).sum()) * k
     wom = float((bought & (brand.channel == 2)).sum()) * k
     conversions = direct + wom
@@ -181,6 +190,10 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "cpe": _div(spend, engagements),
         "mean_trust_hired": float(model.trust[brand.hired_edges].mean()) if len(brand.hired_edges) else float("nan"),
         "audience_overlap": brand.overlap,
+        # why a strategy wins (docs/MODEL.md 3.3.12): the status of the creators whose posts
+        # went up, and how much status weighed for the people who clicked
+        "mean_status_posted": _weighted_mean(model.creator_status, bc["posts"]),
+        "status_weight_clicked": float(brand.status_weight[clicked].mean()) if clicked.any() else float("nan"),
     }
 
 

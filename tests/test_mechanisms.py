@@ -91,6 +91,8 @@ def test_summary_reports_what_each_goal_needs():
     assert s["unspent_budget"] == pytest.approx(s["budget"] - s["spend"])
     assert s["cost_per_thousand_reached"] == pytest.approx(1000 * s["spend"] / s["unique_reach"])
     assert s["goal"] == "sales"
+    assert 0.1 < s["mean_status_posted"] < 0.5  # micro creators: 10,000-100,000 followers
+    assert 0.0 <= s["status_weight_clicked"] <= 1.0
 
 
 def _runs(values_a, values_b, **columns):
