@@ -315,15 +315,26 @@ def test_run_validation_writes_table_report_and_plots(tmp_path, monkeypatch):
         "bass_grid": {"n": 2_000, "ps": (0.05,), "qs": (0.8,), "runs": 2, "step": 0.2, "strict": False},
         "engagement": {"n": 5_000, "runs": 2},
         "scale": {"n": 2_000, "runs": 3},
+        "directions": {"replications": 3, "findings": validation.FINDINGS[:1]},
+        "sponsored_peak": {"followers": 2_000},
     }
     monkeypatch.setattr(validation, "QUICK", tiny)
     table = validation.run_validation(tmp_path / "out", quick=True, progress=False)
     assert list(table.columns[:6]) == ["group", "check", "expected", "measured", "tolerance", "passed"]
-    assert set(table["group"]) == {"independent cascade", "Bass", "Bass grid", "engagement by tier", "scale invariance"}
+    assert set(table["group"]) == {
+        "independent cascade",
+        "Bass",
+        "Bass grid",
+        "engagement by tier",
+        "scale invariance",
+        "where each strategy wins",
+    }
     out = tmp_path / "out"
     assert pd.read_csv(out / "validation.csv").shape[0] == len(table)
     report = (out / "VALIDATION_REPORT.md").read_text()
     assert "| check | expected | measured | tolerance | result |" in report
+    assert "| finding | source | expected direction | measured change (95% CI) | pass |" in report
+    assert "| product type: everyday to luxury (sales) | Doshi" in report
     for name in ("ic_spread.png", "bass_curve.png", "bass_grid.png", "engagement_by_tier.png", "scale_invariance.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in report

@@ -21,6 +21,12 @@ Four checks, each a function that runs :class:`~simulation.model.InfluencerModel
    ``-0.22 <= b <= -0.17``, the shape of the published figures (:func:`check_engagement`).
 4. **Scale invariance** (:mod:`.scale`): per-capita results do not move when the number
    of agents doubles at a fixed population (:func:`check_scale_invariance`).
+5. **Where each strategy wins** (:mod:`.directions`): the published conditions under
+   which a large creator gains (luxury, low category interest; customization and brand
+   familiarity moderating the inverted U of sponsored engagement) move micro's advantage
+   over mega in the reported direction (:func:`check_directions`), and sponsored
+   engagement per post peaks at an interior follower count
+   (:func:`check_sponsored_engagement_peak`).
 
 :func:`run_validation` (:mod:`.report`) runs them at full size and writes
 ``validation.csv``, ``VALIDATION_REPORT.md`` and the plots; ``influencer-sim validate``
@@ -76,6 +82,7 @@ from .cascade import (
     tree_spread,
     triangle_spread,
 )
+from .directions import FINDINGS, Finding, check_directions, check_sponsored_engagement_peak, direction_change
 from .engagement import (
     ENGAGEMENT_BIN_HIGH,
     ENGAGEMENT_BIN_LOW,
@@ -96,6 +103,11 @@ from .report import FULL, QUICK, run_validation, write_plots, write_report
 from .scale import SCALE_METRICS, check_scale_invariance, scale_runs
 
 __all__ = [
+    "FINDINGS",
+    "Finding",
+    "check_directions",
+    "check_sponsored_engagement_peak",
+    "direction_change",
     "BASS_GRID_P",
     "BASS_GRID_Q",
     "BASS_P",

@@ -24,7 +24,9 @@ FULL = {
     "bass": {"n": 100_000, "steps": BASS_STEPS, "runs": 8},
     "bass_grid": {"n": 100_000, "runs": 4, **BASS_CORNERS},
     "engagement": {"n": 20_000, "runs": 32},
-    "scale": {"n": 50_000, "runs": 24},
+    "scale": {"n": 25_000, "runs": 24, "margin": 0.05},
+    "directions": {"replications": 16, "workers": 2},
+    "sponsored_peak": {"followers": 50_000},
 }
 QUICK = {
     "ic_exact": {"runs": 400},
@@ -33,6 +35,8 @@ QUICK = {
     "bass_grid": {"n": 10_000, "runs": 4, **BASS_CORNERS},
     "engagement": {"n": 10_000, "runs": 32},
     "scale": {"n": 10_000, "runs": 8},
+    "directions": {"replications": 8, "workers": 2},
+    "sponsored_peak": {"followers": 20_000},
 }
 
 
@@ -69,6 +73,12 @@ def run_validation(out_dir: Path, quick: bool = False, progress: bool = True) ->
         ("Bass curve over a grid of p and q", package.check_bass_grid, sizes["bass_grid"]),
         ("engagement by tier", package.check_engagement, sizes["engagement"]),
         ("scale invariance", package.check_scale_invariance, sizes["scale"]),
+        ("where each strategy wins: published directions", package.check_directions, sizes["directions"]),
+        (
+            "sponsored engagement against follower count",
+            package.check_sponsored_engagement_peak,
+            sizes["sponsored_peak"],
+        ),
     )
     start = time.perf_counter()
     for name, fn, kwargs in stages:
@@ -149,6 +159,7 @@ def write_report(
             expected = fmt_number(r.expected)
         check = r.check.replace("|", "\\|")
         lines.append(f"| {check} | {expected} | {fmt_number(r.measured)} | {tol} | {verdict} |")
+    lines += directions_table(results)
     lines += ["", "## Details", ""]
     for r in results:
         lines.append(f"- *{r.check.replace('|', chr(92) + '|')}*: {r.detail}.")
@@ -160,6 +171,32 @@ def write_report(
     path = out_dir / "VALIDATION_REPORT.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def directions_table(results: list[CheckResult]) -> list[str]:
+    """Markdown lines: finding | source | expected direction | measured change with 95% CI | pass."""
+    rows = [r for r in results if "finding" in r.data]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Where each strategy wins: published directions",
+        "",
+        "Change in micro's advantage over mega (ln micro - ln mega for totals, micro - mega for ROI) "
+        "when the factor goes from its low to its high level, paired on the same markets.",
+        "",
+        "| finding | source | expected direction | measured change (95% CI) | pass |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        finding, (lo, hi) = r.data["finding"], r.data["ci"]
+        arrow = "micro gains" if finding.direction > 0 else "mega gains"
+        lines.append(
+            f"| {finding.name} | {finding.source} | {arrow} as {finding.key} goes "
+            f"{finding.low:g} → {finding.high:g} | {r.measured:+.3g} ({lo:+.3g} to {hi:+.3g}) | "
+            f"{'pass' if r.passed else '**FAIL**'} |"
+        )
+    return lines
 
 
 def write_plots(results: list[CheckResult], out_dir: Path) -> dict[str, str]:
