@@ -352,6 +352,12 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, a: str, b: str)
     return pd.DataFrame(rows)
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    from .report import markdown_table
+
+    return markdown_table(table)
+
+
 def _report(name: str, scenario: dict, results, table: pd.DataFrame, line: str, why: str) -> str:
     b = scenario["brand"]
     return (
@@ -359,17 +365,9 @@ def _report(name: str, scenario: dict, results, table: pd.DataFrame, line: str, 
         f"Product: {b['niche']}, {b['price']:,.2f} USD, margin {b['margin']:.0%}; budget {b['budget']:,.0f} USD "
         f"per strategy. {results.replications} paired replications (seed {results.seed}); "
         f"{scenario['market']['followers']:,} follower agents for {scenario['market']['population']:,} people.\n\n"
-        f"{table.to_markdown(index=False) if _has_tabulate() else table.to_string(index=False)}\n\n**{line}**\n\n{why}\n\n"
+        f"{_markdown(table)}\n\n**{line}**\n\n{why}\n\n"
         "Figures: conversions_over_time.png, roi_cpa.png, funnel.png. Raw data: runs.csv, daily.csv, creators.csv.\n"
     )
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def cmd_params(args) -> int:

@@ -517,3 +517,54 @@ def explain(runs: pd.DataFrame, a: str, b: str) -> str:
         if np.isfinite(va) and np.isfinite(vb):
             parts.append(f"{label} {fmt.format(va)} ({a}) vs {fmt.format(vb)} ({b})")
     return "Why: " + "; ".join(parts) + "."
+
+
+def scenario_verdicts(
+    names: Iterable[str],
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    sets: Iterable[str] = (),
+    workers: int = 1,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Each scenario's own comparison (its ``compare`` pair, default mega and micro), judged
+    on its goal's headline measure: one row per scenario.
+
+    An arm that could not spend 95% of the budget moves the judgement to what a dollar
+    bought (:data:`GOAL_MEASURES_UNEQUAL_SPEND`), as :func:`verdict` does.
+    """
+    from .params import load_scenario
+
+    rows = []
+    for name in names:
+        scenario = load_scenario(name, list(sets))
+        a, b = scenario["scenario"].get("compare", ["mega", "micro"])
+        brand, goal = scenario["brand"], scenario["brand"]["goal"]
+        res = run_experiment(scenario, strategy_arms([a, b]), replications=replications, seed=seed, workers=workers)
+        shares = spend_shares(res.runs)
+        unequal = any(shares.get(arm, 1.0) < SPENT_SHARE for arm in (a, b))
+        measure = (GOAL_MEASURES_UNEQUAL_SPEND if unequal else GOAL_MEASURES)[goal][0]
+        d = paired_differences(res.runs, a, b, [measure], confidence).iloc[0]
+        means = res.runs.groupby("arm")[measure].mean()
+        sign = 1 if HIGHER_IS_BETTER.get(measure, True) else -1
+        if d["ci_low"] > 0 or d["ci_high"] < 0:
+            winner = b if sign * d["difference"] > 0 else a
+        else:
+            winner = "no clear winner"
+        rows.append(
+            {
+                "scenario": name,
+                "product": f"{brand['niche']}, {brand['price']:,.0f} USD, luxury {brand['luxury']:g}, "
+                f"interest {brand['category_interest']:g}",
+                "goal": goal,
+                "compared": f"{a} vs {b}",
+                "measure": measure.replace("_", " "),
+                "result": f"{a} {fmt_number(means[a])}, {b} {fmt_number(means[b])}",
+                "second - first": f"{fmt_number(d['difference'])} ({fmt_number(d['ci_low'])} to "
+                f"{fmt_number(d['ci_high'])})",
+                "spent": ", ".join(f"{arm} {shares[arm]:.0%}" for arm in (a, b)),
+                "winner": winner,
+            }
+        )
+    return pd.DataFrame(rows)

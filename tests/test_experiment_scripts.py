@@ -153,3 +153,15 @@ def test_experiment_command_lists_scripts_and_rejects_unknown_names(capsys):
     assert main(["experiment", "no_such_experiment"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "headline" in err
+
+
+def test_scenarios(tmp_path, capsys):
+    table = tmp_path / "table.md"
+    argv = [*TINY, "--scenarios", "mega_vs_micro,luxury_launch,small_business", "--table", str(table)]
+    assert main(["experiment", "scenarios", *argv]) == 0
+    lines = table.read_text().splitlines()
+    assert lines[0].startswith("| scenario | product | goal | compared | measure |")
+    assert len(lines) == 2 + 3
+    assert "| luxury_launch |" in lines[3] and "| sales | mega vs micro |" in lines[3]
+    assert "| small_business |" in lines[4] and "| awareness | macro vs micro |" in lines[4]
+    assert lines[-1] in capsys.readouterr().out
