@@ -334,6 +334,7 @@ def _graph_with(population=None) -> nx.DiGraph:
     g.add_nodes_from(["a", "b"], kind="creator")
     g.add_edges_from((f"f{i}", "a" if i % 2 else "b") for i in range(40))
     g.add_edges_from((f"f{i}", f"f{i + 1}") for i in range(39))
+    g.add_edges_from((f"f{i + 1}", f"f{i}") for i in range(39))  # friendships are mutual
     if population is not None:
         g.graph["population"] = population
     return g
