@@ -1,8 +1,9 @@
 """Crossover map: where mega creators beat micro creators and where they lose, over two factors.
 
 Default factors: how luxurious the product is (brand.luxury, 0 everyday to 1 luxury)
-against customers' interest in its category (brand.category_interest, 0 to 1), when the
-model declares them; otherwise product price against how fast fees grow with audience.
+against customers' interest in its category (brand.category_interest, 0.1 to 1): the two
+conditions under which Doshi, Ranganathan & Rao (2021) find celebrities gaining
+(docs/MODEL.md 3.3.12).
 Each cell is paired (common random numbers); a cell whose 95% interval covers zero is a tie.
 """
 
@@ -13,15 +14,11 @@ import numpy as np
 from simulation import plots
 from simulation.cli import experiment_parser, run_design_from_args, run_script
 from simulation.design import grid
-from simulation.params import BY_KEY, ScenarioError
+from simulation.params import ScenarioError
 from simulation.report import Report, caveats, method_text, parameter_label, publish
 
-EIGHT_STEPS = ",".join(f"{v:.3g}" for v in np.linspace(0, 1, 8))
-if "brand.luxury" in BY_KEY and "brand.category_interest" in BY_KEY:
-    X, Y = f"brand.luxury={EIGHT_STEPS}", f"brand.category_interest={EIGHT_STEPS}"
-else:  # until the model declares them: two factors it has today
-    X = "brand.price=" + ",".join(f"{v:.3g}" for v in np.geomspace(5, 500, 8))
-    Y = "creators.fee_exponent=" + ",".join(f"{v:.3g}" for v in np.linspace(0.8, 1.2, 8))
+X = "brand.luxury=" + ",".join(f"{v:.3g}" for v in np.linspace(0, 1, 8))
+Y = "brand.category_interest=" + ",".join(f"{v:.3g}" for v in np.linspace(0.1, 1, 8))
 #: the map of each goal: (measure, title, whether more is better)
 GOALS = {
     "sales": ("roi", "Sales: return on fees", "{:.2f}x"),
