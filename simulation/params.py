@@ -93,7 +93,7 @@ class Param:
             try:
                 return float(value)
             except OverflowError:  # an integer with hundreds of digits
-                digits = int(value.bit_length() * 0.30103) + 1
+                digits = len(str(abs(value))) if value.bit_length() < 14_000 else "over 4,000"
                 raise ScenarioError(
                     f"{self.key} = a number of {digits} digits is out of range: expected {self.allowed()}"
                 ) from None
