@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from test_invariants import RATIOS  # the outputs that may be NaN (0 / 0)
 
 from simulation import boundary, build_graph, resolve
 from simulation.cli import main
@@ -66,7 +67,6 @@ WEIRD = [
     "1_000",
 ]
 NUMERIC = [p for p in PARAMETERS if p.kind in (int, float)]
-RATIOS = {"engagement_rate", "ctr", "conversion_rate", "roi", "cpa", "cpm", "cpe", "mean_trust_hired", "seconds"}
 
 
 def _literal(rng: np.random.Generator, key: str | None = None) -> str:

@@ -41,6 +41,9 @@ DRAWN = [
 ]
 #: ratios that are undefined (NaN) when their denominator is zero; every other output is finite
 RATIOS = {
+    "spend_share",
+    "cost_per_thousand_reached",
+    "share_aware",
     "engagement_rate",
     "organic_engagement_rate",
     "ctr",
