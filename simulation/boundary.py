@@ -194,7 +194,7 @@ def check_scenario(flat: dict[str, Any]) -> None:
     simulation.params.ScenarioError: campaign.start_day = 5 is at or after the end of the run (market.days = 5): the campaign could never post; expected a day from 0 to below 5
     """
     ids = flat["campaign.creators"]
-    bad = [i for i in ids if not 0 <= i <= MAX_ID]
+    bad = [i for i in ids if not -MAX_ID <= i <= MAX_ID]  # ids outside the market are named by plan_campaign
     if bad:
         raise ScenarioError(
             f"campaign.creators: {bad[0]} is not a creator id: expected integers from 0 to the number of creators - 1"
