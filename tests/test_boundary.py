@@ -364,3 +364,9 @@ def test_load_graph_names_the_file(tmp_path):
     path = _graph(tmp_path, fee=-1.0)
     with pytest.raises(ScenarioError, match=r"g\.graphml: graph: node 'star' has fee=-1\.0"):
         load_graph(path)
+
+
+def test_the_dashboard_listens_on_localhost_unless_told_otherwise():
+    from simulation.cli import build_parser
+
+    assert build_parser().parse_args(["dashboard"]).host == "127.0.0.1"
