@@ -151,3 +151,13 @@ def test_invariants_hold_for_any_valid_scenario(settings_, seed):
     pd.testing.assert_frame_equal(model.summary(), again.summary())
     pd.testing.assert_frame_equal(model.daily(), again.daily())
     np.testing.assert_array_equal(model.trust, again.trust)
+
+
+def test_a_vanishingly_small_fee_hires_within_the_budget():
+    """Found by the test above: a fee of 1e-322 USD made budget / fee infinite."""
+    model, _ = _run(
+        0,
+        {"market.followers": 500, "market.days": 5, "campaign.strategy": "macro", "creators.fee_per_follower": 5e-322},
+    )
+    s = model.summary().iloc[0]
+    assert s["posts"] > 0 and 0 <= s["spend"] <= s["budget"]
