@@ -136,6 +136,7 @@ def _graph(tmp_path, name="g.graphml", population=30_000, **creator) -> str:
     g = nx.DiGraph(population=population) if population is not None else nx.DiGraph()
     g.add_nodes_from((f"p{i}", {"kind": "follower"}) for i in range(300))
     g.add_edges_from((f"p{i}", f"p{i + 1}") for i in range(299))
+    g.add_edges_from((f"p{i + 1}", f"p{i}") for i in range(299))  # friendships are mutual
     g.add_node("star", kind="creator", niche="beauty", **creator)
     g.add_edges_from((f"p{i}", "star") for i in range(0, 300, 2))
     path = tmp_path / name
@@ -293,7 +294,7 @@ def test_scenario_files_are_data_not_code(tmp_path):
 # ----------------------------------------------------------------------------
 
 
-RUN_REPLICATION = experiment_module._run_replication
+RUN_REPLICATION = experiment_module.run_replication
 
 
 def _ctrl_c_in_replication_1(params, arms, seq, k, graph=None):
@@ -305,7 +306,7 @@ def _ctrl_c_in_replication_1(params, arms, seq, k, graph=None):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_keeps_exactly_the_finished_replications_and_says_which(tmp_path, capsys, monkeypatch, workers):
-    monkeypatch.setattr(experiment_module, "_run_replication", _ctrl_c_in_replication_1)
+    monkeypatch.setattr(experiment_module, "run_replication", _ctrl_c_in_replication_1)
     argv = ["compare", *FAST, "--replications", "4", "--workers", str(workers), "--out", str(tmp_path)]
     assert main(argv) == 130
     (d,) = list(tmp_path.iterdir())  # one complete directory, no hidden partial one
@@ -370,3 +371,14 @@ def test_the_dashboard_listens_on_localhost_unless_told_otherwise():
     from simulation.cli import build_parser
 
     assert build_parser().parse_args(["dashboard"]).host == "127.0.0.1"
+
+
+def test_a_sweep_name_cannot_leave_the_output_folder(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["sweep", *FAST[:6], "--grid", "brand.budget=50000", "--replications", "1", "--quiet"]
+    assert main([*argv, "--executor", "serial", "--name", "../../escaped", "--out", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in out.iterdir()] == ["escaped"]
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    fails_with_one_line(capsys, [*argv, "--executor", "serial", "--out", str(a_file)], "is a file: expected a folder")

@@ -54,6 +54,8 @@ RATIOS = {
     "cpe",
     "mean_trust_hired",
     "mean_trust",
+    "mean_status_posted",
+    "status_weight_clicked",
 }
 
 
