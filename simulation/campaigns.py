@@ -221,7 +221,7 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
 
 def _affordable(budget_left: float, fee: float, wanted: int) -> int:
     """Posts at ``fee`` that ``budget_left`` pays for, at most ``wanted``; never overspends."""
-    if fee <= 0:
+    if fee <= 0 or fee * wanted <= budget_left:  # all of them (and budget / fee may overflow for a tiny fee)
         return wanted
     k = min(wanted, int(np.floor(budget_left / fee + ROUNDING_SLACK)))
     if k * fee > budget_left:  # the slack above must not overspend

@@ -2,7 +2,7 @@
 
 Bad input (an unknown key, a wrong type, a value out of range, a budget too small,
 a missing file) prints one line naming what is wrong and what is allowed, exits with
-status 2 and writes no output directory.
+status 2 and writes no output directory; the checks live in :mod:`simulation.boundary`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import boundary
 from .experiment import fmt_number as _fmt
 from .params import (
+    BY_KEY,
     DEFAULT_SCENARIO,
     PARAMETERS,
     SECTIONS,
@@ -36,18 +38,26 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _whole_number(text: str, minimum: int, allowed: str) -> int:
+#: most replications one command runs (each is a full simulation; more is a typo)
+MAX_REPLICATIONS = 1_000_000
+
+
+def _whole_number(text: str, minimum: int, allowed: str, maximum: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
-    if value < minimum:
+    if value < minimum or (maximum is not None and value > maximum):
         raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
     return value
 
 
 def _positive_int(text: str) -> int:
     return _whole_number(text, 1, "a whole number of at least 1")
+
+
+def _replications(text: str) -> int:
+    return _whole_number(text, 1, f"a whole number from 1 to {MAX_REPLICATIONS:,}", MAX_REPLICATIONS)
 
 
 def _seed(text: str) -> int:
@@ -62,8 +72,9 @@ def _port(text: str) -> int:
 
 
 def _workers(text: str) -> int:
+    """Processes to ask for; run_experiment caps them at the replications, cores and memory."""
     if text == "auto":
-        return os.cpu_count() or 1
+        return boundary.cores()
     return _positive_int(text)
 
 
@@ -83,7 +94,7 @@ def _common(parser: argparse.ArgumentParser, replications: int) -> None:
     add_set_option(parser, "override a parameter, e.g. --set brand.budget=50000 (repeatable)")
     parser.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
     parser.add_argument(
-        "--replications", type=_positive_int, default=replications, help=f"paired replications (default {replications})"
+        "--replications", type=_replications, default=replications, help=f"paired replications (default {replications})"
     )
     parser.add_argument(
         "--first",
@@ -203,6 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("influencer-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`influencer-sim params | head`): stop quietly, as the Python docs advise,
+        # pointing stdout at devnull so the interpreter's final flush does not complain either
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # stdout is not a real file (under a test harness)
+            pass
+        return 1
 
 
 # ----------------------------------------------------------------------------
@@ -211,19 +230,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _load(args) -> tuple[dict, Path]:
-    path = find_scenario(args.scenario)
-    return load_scenario(path, args.sets), path
+    """The scenario with ``--set`` applied; with ``--graph``, the graph's follower count.
 
-
-def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str):
-    """Run the experiment and write its directory; returns (results, directory)."""
-    from . import output, plots
-    from .experiment import on_graph, run_experiment
+    The loaded graph is kept on ``args.loaded_graph`` for :func:`_simulate`.
+    """
     from .graph_io import load_graph
 
-    graph = load_graph(args.graph) if args.graph else None
-    if graph is not None:  # the manifest records the population the run uses
-        scenario = on_graph(scenario, graph)
+    path = find_scenario(args.scenario)
+    args.loaded_graph = load_graph(args.graph) if getattr(args, "graph", None) else None
+    return load_scenario(path, args.sets, graph=args.loaded_graph), path
+
+
+def _simulate(args, scenario: dict, arms: dict[str, dict]):
+    """Run the experiment (after checking that ``--out`` can hold its results)."""
+    from .experiment import run_experiment
+
+    boundary.output_root(args.out)
     progress = not args.quiet and sys.stderr.isatty()
     results = run_experiment(
         scenario,
@@ -232,51 +254,80 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
         seed=args.seed,
         workers=args.workers,
         progress=progress,
-        graph=graph,
+        graph=getattr(args, "loaded_graph", None),
         first=args.first,
     )
     if len(results.runs) == 0:
         raise KeyboardInterrupt
-    tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
-    try:
-        output.write_tables(
-            tmp,
-            {
+    return results
+
+
+def _write_results(args, scenario: dict, results, name: str, command: str, files: dict) -> tuple[Path, bool]:
+    """Write the run directory: tables, plots, manifest and ``files`` (name -> text or DataFrame).
+
+    Everything goes into a hidden temporary directory renamed into place at the end;
+    Ctrl-C meanwhile is held until the directory is complete, so finished replications
+    are never discarded. Returns (directory, whether Ctrl-C was pressed while writing).
+    """
+    from . import output, plots
+
+    with boundary.deferred_interrupt() as interrupted:
+        tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
+        try:
+            tables = {
                 "runs": results.runs,
                 "daily": results.daily,
                 "creators": results.creators,
                 "creators_daily": results.creator_daily,
-            },
-        )
-        if not args.no_plots:
-            plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
-        output.write_manifest(
-            tmp,
-            scenario=scenario,
-            command=["influencer-sim", *sys.argv[1:]],
-            seed=results.seed,
-            replications=results.replications,
-            arms=results.arms,
-            timings=results.timings,
-            status="complete" if results.complete else "interrupted",
-            first=results.first,
-        )
-    except BaseException:
-        output.discard(tmp)
-        raise
-    return results, tmp, final
+            }
+            output.write_tables(tmp, tables)
+            if not args.no_plots:
+                plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
+            output.write_manifest(
+                tmp,
+                scenario=scenario,
+                command=["influencer-sim", *sys.argv[1:]],
+                seed=results.seed,
+                replications=results.replications,
+                arms=results.arms,
+                timings=results.timings,
+                status="complete" if results.complete else "interrupted",
+                first=results.first,
+                finished=results.finished,
+            )
+            for filename, content in files.items():
+                if isinstance(content, pd.DataFrame):
+                    content.to_csv(tmp / filename, index=False)
+                else:
+                    (tmp / filename).write_text(content)
+            final = output.finish(tmp, final)
+        except BaseException:
+            output.discard(tmp)
+            raise
+    return final, interrupted.is_set()
+
+
+def _finished(results, final: Path, interrupted_while_writing: bool) -> int:
+    """The last line and the exit status: 130 after any Ctrl-C, with what was kept."""
+    print(f"results written to {final}")
+    if results.complete and not interrupted_while_writing:
+        return 0
+    print(
+        f"influencer-sim: interrupted; kept {results.replications} finished replication(s): "
+        f"{', '.join(map(str, results.finished))}",
+        file=sys.stderr,
+    )
+    return 130
 
 
 def cmd_run(args) -> int:
-    from . import output
     from .experiment import strategy_arms, summarize
 
     scenario, path = _load(args)
-    strategies = (args.strategy or scenario["campaign"]["strategy"]).split(",")
-    bad = [s for s in strategies if s not in STRATEGIES]
-    if bad:
-        raise ScenarioError(f"--strategy {bad[0]!r} is not allowed: expected one of {', '.join(STRATEGIES)}")
-    results, tmp, final = _execute(args, scenario, strategy_arms(strategies), path.stem, "run")
+    strategies = boundary.parse_strategies(
+        args.strategy if args.strategy is not None else scenario["campaign"]["strategy"]
+    )
+    results = _simulate(args, scenario, strategy_arms(strategies))
     table = summarize(
         results.runs,
         [
@@ -293,27 +344,22 @@ def cmd_run(args) -> int:
         ],
     )
     summary = table.pivot(index="metric", columns="arm", values="mean").loc[table["metric"].unique()]
-    (tmp / "summary.csv").write_text(table.to_csv(index=False))
-    final = output.finish(tmp, final)
+    final, interrupted = _write_results(args, scenario, results, path.stem, "run", {"summary.csv": table})
     print(f"{path.stem}: {', '.join(strategies)}; {results.replications} replication(s), seed {results.seed}")
     print(summary.to_string(float_format=_fmt))
-    print(f"results written to {final}")
-    return 0 if results.complete else 130
+    return _finished(results, final, interrupted)
 
 
 def cmd_compare(args) -> int:
-    from . import output
     from .experiment import explain, headline_metrics, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
-    pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
-    if not (isinstance(pair, list) and len(pair) == 2 and all(s in STRATEGIES for s in pair)):
-        raise ScenarioError(f'{path}: [scenario] compare = {pair!r}: expected two strategies, e.g. ["mega", "micro"]')
+    pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])  # checked when the file was read
     args.a, args.b = args.a or pair[0], args.b or pair[1]
     if args.a == args.b:
         raise ScenarioError(f"--a and --b are both {args.a!r}: compare two different strategies")
     arms = {args.a: {"campaign.strategy": args.a}, args.b: {"campaign.strategy": args.b}}
-    results, tmp, final = _execute(args, scenario, arms, path.stem, "compare")
+    results = _simulate(args, scenario, arms)
     goal = scenario["brand"]["goal"]
     measures = headline_metrics(goal)
     summary = summarize(results.runs, measures)
@@ -321,11 +367,13 @@ def cmd_compare(args) -> int:
     line = verdict(diffs, args.a, args.b, goal=goal, runs=results.runs)
     why = explain(results.runs, args.a, args.b)
     table = comparison_table(summary, diffs, args.a, args.b)
-    summary.to_csv(tmp / "summary.csv", index=False)
-    diffs.to_csv(tmp / "paired_differences.csv", index=False)
-    (tmp / "verdict.txt").write_text(line + "\n" + why + "\n")
-    (tmp / "report.md").write_text(_report(path.stem, scenario, results, table, line, why))
-    final = output.finish(tmp, final)
+    files = {
+        "summary.csv": summary,
+        "paired_differences.csv": diffs,
+        "verdict.txt": line + "\n" + why + "\n",
+        "report.md": _report(path.stem, scenario, results, table, line, why),
+    }
+    final, interrupted = _write_results(args, scenario, results, path.stem, "compare", files)
     budget = scenario["brand"]["budget"]
     print(
         f"{path.stem}: {args.a} vs {args.b} at an equal budget of {budget:,.0f} USD; "
@@ -334,8 +382,7 @@ def cmd_compare(args) -> int:
     print(table.to_string(index=False))
     print(line)
     print(why)
-    print(f"results written to {final}")
-    return 0 if results.complete else 130
+    return _finished(results, final, interrupted)
 
 
 def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
@@ -428,12 +475,7 @@ def _benchmark_suite():
 def cmd_bench(args) -> int:
     from . import output
 
-    try:
-        sizes = tuple(int(float(s)) for s in args.sizes.split(","))
-    except ValueError:
-        raise ScenarioError(f"--sizes {args.sizes!r}: expected comma-separated follower counts") from None
-    if any(s < 100 for s in sizes):
-        raise ScenarioError(f"--sizes {args.sizes!r}: each size must be at least 100 followers")
+    sizes = boundary.parse_counts(args.sizes, "--sizes", 100, int(BY_KEY["market.followers"].high))
     run_benchmarks = _benchmark_suite()
     tmp, final = output.new_run_dir(args.out, "bench")
     try:

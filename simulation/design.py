@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .boundary import output_root, safe_name
 from .experiment import mean_ci, paired_differences, run_replication, strategy_arms, with_overrides
 from .params import BY_KEY, STRATEGIES, ScenarioError, flatten
 
@@ -318,7 +319,8 @@ def run_design(
     from .executors import make_executor
 
     start = time.perf_counter()
-    directory = Path(out) / design.name if out is not None else None
+    # the name (``--name`` or a script's) cannot leave ``out``, and ``out`` must be a folder
+    directory = output_root(out) / safe_name(design.name) if out is not None else None
     store = _Store(directory / "runs") if directory is not None else None
     specs = design.runs()
     results: dict[int, dict] = {}

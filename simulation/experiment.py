@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .boundary import worker_count
 from .graph import generate_market
 from .graph_io import graph_population, market_from_graph
 from .model import InfluencerModel, seed_sequence, stream
@@ -95,6 +96,8 @@ class Results:
     timings: dict[str, float] = field(default_factory=dict)
     complete: bool = True
     first: int = 0
+    #: the replications the tables hold, ascending (after Ctrl-C, not always a contiguous range)
+    finished: list[int] = field(default_factory=list)
 
 
 def with_overrides(params: dict, overrides: dict[str, Any]) -> dict:
@@ -225,7 +228,8 @@ def run_experiment(
     replications, seed, first : int
         Replications ``first .. first + replications - 1`` of base seed ``seed``.
     workers : int
-        Processes (1 = in this process). The results do not depend on it.
+        Processes (1 = in this process), capped at the replications, the cores and
+        what memory holds. The results do not depend on it.
     graph : networkx.Graph, optional
         A user's graph to run on instead of a generated market (attributes it lacks
         are drawn per replication).
@@ -233,8 +237,8 @@ def run_experiment(
     Returns
     -------
     Results
-        Complete, or with ``complete=False`` holding the finished replications if the
-        run was interrupted (KeyboardInterrupt).
+        Complete, or with ``complete=False`` holding every replication that finished
+        if the run was interrupted (KeyboardInterrupt); ``finished`` lists them.
 
     Examples
     --------
@@ -249,43 +253,51 @@ def run_experiment(
         params = on_graph(params, graph)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
-    seqs = seed_sequence(seed).spawn(first + replications)[first:]
+    root = seed_sequence(seed)
+    # child k of the root, as root.spawn(R)[k] gives it, without spawning the first `first`
+    seqs = [np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, first + k)) for k in range(replications)]
+    workers = worker_count(workers, replications, params if graph is None else None)
     start = time.perf_counter()
-    tables: tuple[list, list, list, list] = ([], [], [], [])  # rows, daily, creators, creator_daily
-    done = 0
+    finished: dict[int, tuple] = {}  # replication -> its tables; one assignment, so Ctrl-C never splits one
     bar = _progress(replications, progress)
     complete = True
 
-    def collect(result) -> None:
-        nonlocal done
-        for table, part in zip(tables, result):
-            table += part
-        done += 1
+    def collect(replication: int, result) -> None:
+        finished[replication] = result
         bar.update(1)
         if on_result:
-            on_result(done)
+            on_result(len(finished))
 
+    futures: dict = {}
     try:
         if workers <= 1:
             for k, seq in enumerate(seqs):
-                collect(run_replication(params, arms, seq, first + k, graph))
+                collect(first + k, run_replication(params, arms, seq, first + k, graph))
         else:
             with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-                futures = [
-                    pool.submit(run_replication, params, arms, seq, first + k, graph) for k, seq in enumerate(seqs)
-                ]
+                futures = {
+                    pool.submit(run_replication, params, arms, seq, first + k, graph): first + k
+                    for k, seq in enumerate(seqs)
+                }
                 try:
                     for fut in as_completed(futures):
-                        collect(fut.result())
-                except KeyboardInterrupt:
+                        collect(futures[fut], fut.result())
+                except BaseException:  # Ctrl-C or a failed replication: start nothing more
                     for fut in futures:
                         fut.cancel()
                     raise
     except KeyboardInterrupt:
         complete = False
+        for fut, replication in futures.items():  # finished before Ctrl-C but not yet collected: keep them
+            if replication not in finished and fut.done() and not fut.cancelled() and fut.exception() is None:
+                finished[replication] = fut.result()
     finally:
         bar.close()
-    rows, daily, creators, creator_daily = tables
+    done = len(finished)
+    rows, daily, creators, creator_daily = ([], [], [], [])
+    for replication in sorted(finished):
+        for table, part in zip((rows, daily, creators, creator_daily), finished[replication]):
+            table += part
     runs = pd.DataFrame(rows)
     if len(runs):
         runs = runs.sort_values(["replication", "arm"], kind="stable").reset_index(drop=True)
@@ -308,6 +320,7 @@ def run_experiment(
         timings={"total_seconds": time.perf_counter() - start, "workers": workers},
         complete=complete,
         first=first,
+        finished=sorted(finished),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .boundary import check_memory
 from .params import BY_KEY, NICHES, TIERS, resolve
 
 REFERENCE_FOLLOWERS = 10_000.0  # creator traits are quoted at this follower count
@@ -412,6 +413,7 @@ def generate_market(params: dict[str, Any] | None = None, seed=None) -> Market:
     (2000, True, True)
     """
     params = params if params is not None else resolve()
+    check_memory(params)  # refuse a market that cannot fit before building any of it
     rng = np.random.default_rng(seed)
     mp, fp, cp, tp = params["market"], params["followers"], params["creators"], params["trust"]
     n = int(mp["followers"])

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .boundary import check_graph, graph_number
 from .graph import (
     Market,
     build_market,
@@ -154,6 +155,7 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
     """
     refuse_one_way_friendships(graph, "graph")
     params = params if params is not None else resolve()
+    check_graph(graph)
     rng = np.random.default_rng(seed)
     nodes = list(graph.nodes)
     is_creator = {v: graph.nodes[v].get("kind") == "creator" for v in nodes}
@@ -174,7 +176,7 @@ def market_from_graph(graph: nx.Graph, params: dict[str, Any] | None = None, see
             f, cr = (v, u) if is_creator[u] else (u, v)
             follow_f.append(fidx[f])
             follow_c.append(cidx[cr])
-            follow_t.append(float(data.get("trust", np.nan)))
+            follow_t.append(graph_number(data["trust"], "trust", f"edge {(u, v)!r}") if "trust" in data else np.nan)
         else:
             fr_a.append(fidx[u])
             fr_b.append(fidx[v])
@@ -261,10 +263,7 @@ def _fill(target: np.ndarray, graph: nx.Graph, ids: list, name: str) -> None:
     for k, v in enumerate(ids):
         value = graph.nodes[v].get(name)
         if value is not None:
-            try:
-                target[k] = float(value)
-            except (TypeError, ValueError):
-                raise ScenarioError(f"graph: node {v!r} has {name}={value!r}, expected a number") from None
+            target[k] = graph_number(value, name, f"node {v!r}")
 
 
 def _niche_index(value, node, rng) -> int:
@@ -291,12 +290,17 @@ def load_graph(path: str | Path) -> nx.Graph:
         if path.suffix.lower() == ".graphml":
             graph = nx.read_graphml(path)
             refuse_one_way_friendships(graph, str(path))
-            return graph
-        return _read_edge_list(path)
+        else:
+            graph = _read_edge_list(path)
     except ScenarioError:
         raise
     except Exception as exc:  # parse errors from networkx/xml come in many classes
         raise ScenarioError(f"{path}: cannot read graph ({exc.__class__.__name__}: {exc})") from None
+    try:
+        check_graph(graph, attributes=True)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    return graph
 
 
 def _read_edge_list(path: Path) -> nx.DiGraph:

@@ -2,7 +2,9 @@
 
 The directory is assembled under a hidden temporary name and renamed into place
 when complete, so a failed run never leaves a half-written output directory. An
-interrupted run keeps what it had computed, marked ``"status": "interrupted"``.
+interrupted run keeps what it had computed, marked ``"status": "interrupted"``, with
+the replications it holds listed in the manifest. Names cannot leave the output
+folder and an existing directory is never replaced (see :mod:`simulation.boundary`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .boundary import output_root, safe_name
 
 PACKAGES = ("influencer-sim", "mesa", "networkx", "numpy", "pandas", "scipy", "matplotlib")
 
@@ -55,20 +59,25 @@ def git_commit() -> str:
 
 def new_run_dir(out: str | Path, name: str) -> tuple[Path, Path]:
     """(temporary dir to write into, final dir name) under ``out``; the final name is new."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    final = out / f"{name}-{stamp}"
-    k = 1
-    while final.exists():
-        k += 1
-        final = out / f"{name}-{stamp}-{k}"
+    out = output_root(out)
+    final = _free_name(out, f"{safe_name(name)}-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     tmp = out / f".{final.name}.partial"
     tmp.mkdir()
     return tmp, final
 
 
+def _free_name(out: Path, stem: str) -> Path:
+    final, k = out / stem, 1
+    while final.exists():
+        k += 1
+        final = out / f"{stem}-{k}"
+    return final
+
+
 def finish(tmp: Path, final: Path) -> Path:
+    """Rename ``tmp`` to ``final``, or to a fresh name if ``final`` appeared meanwhile (never over it)."""
+    if final.exists():
+        final = _free_name(final.parent, final.name)
     tmp.rename(final)
     return final
 
@@ -94,6 +103,7 @@ def write_manifest(
     timings: dict,
     status: str,
     first: int = 0,
+    finished: list[int] | None = None,
     extra: dict | None = None,
 ) -> None:
     manifest = {
@@ -105,6 +115,7 @@ def write_manifest(
             "base_seed": seed,
             "replications": replications,
             "first_replication": first,
+            "finished_replications": list(range(first, first + replications)) if finished is None else finished,
             "rule": "replication k runs on numpy.random.SeedSequence(base_seed).spawn(R)[k]; "
             "all arms of a replication share it (common random numbers)",
         },

@@ -68,7 +68,8 @@ class Param:
         return value
 
     def _convert(self, value: Any) -> Any:
-        bad = ScenarioError(f"{self.key} = {value!r} has the wrong type: expected {self.allowed()}")
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:50] + "..."  # a line, not a page
+        bad = ScenarioError(f"{self.key} = {shown} has the wrong type: expected {self.allowed()}")
         kind = self.kind
         if isinstance(value, str) and kind is not str:
             value = _parse_text(value, kind, bad)
@@ -89,7 +90,13 @@ class Param:
                 raise bad
             if value != value:  # NaN
                 raise bad
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an integer with hundreds of digits
+                digits = len(str(abs(value))) if value.bit_length() < 14_000 else "over 4,000"
+                raise ScenarioError(
+                    f"{self.key} = a number of {digits} digits is out of range: expected {self.allowed()}"
+                ) from None
         if kind is list:
             if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise bad
@@ -115,7 +122,7 @@ def _parse_text(text: str, kind: type, bad: ScenarioError) -> Any:
     if kind is list:
         try:
             return tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (ValueError, RecursionError):  # not TOML, an integer of thousands of digits, or nested thousands deep
             raise bad from None
     try:
         number = float(text.replace("_", ""))
@@ -570,6 +577,9 @@ def _check_consistency(flat: dict[str, Any]) -> None:
         raise ScenarioError("campaign.creators must name creator ids when campaign.strategy = list")
     if flat["campaign.strategy"] == "mixed" and sum(flat[f"campaign.mix_{t}"] for t in TIERS) <= 0:
         raise ScenarioError("campaign.mix_*: a mixed campaign needs at least one positive share")
+    from .boundary import check_scenario  # boundary imports this module
+
+    check_scenario(flat)
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -621,20 +631,28 @@ def find_scenario(name: str | Path | None = None) -> Path:
     raise ScenarioError(f"{name}: scenario file not found (give a .toml path or one of: {', '.join(known)})")
 
 
-def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+def load_scenario(
+    path: str | Path | None = None, sets: list[str] | tuple[str, ...] = (), *, graph=None
+) -> dict[str, dict[str, Any]]:
     """Read a TOML scenario file (only what differs from the defaults), apply ``--set`` overrides.
 
     ``path`` is a file or the name of a shipped scenario (``load_scenario("startup")``;
     see :func:`find_scenario`); ``None`` gives the defaults alone. A scenario file may
-    carry a ``[scenario]`` table with ``name`` and ``description``, and a ``[sweep]``
-    table of parameter values to sweep (``"brand.budget" = [5e4, 1e5]``); both are kept
-    under ``"scenario"`` in the result and are not model parameters.
+    carry a ``[scenario]`` table with ``name``, ``description`` and ``compare``, and a
+    ``[sweep]`` table of parameter values to sweep (``"brand.budget" = [5e4, 1e5]``);
+    both are kept under ``"scenario"`` in the result and are not model parameters.
+    With a ``graph`` (a user's NetworkX graph), the graph fixes ``market.followers`` and
+    the population (:func:`simulation.graph_io.graph_population`), so the checks use the
+    graph's numbers. The file is data: it is parsed (:mod:`simulation.boundary`), never
+    executed.
 
     Examples
     --------
     >>> load_scenario("startup")["scenario"]["name"]
     'startup'
     """
+    from . import boundary  # boundary imports this module
+
     raw: dict[str, Any] = {}
     meta = {"name": "defaults", "description": ""}
     source = "parameters"
@@ -647,22 +665,21 @@ def load_scenario(path: str | Path | None = None, sets: list[str] | tuple[str, .
             raise ScenarioError(f"{path}: scenario file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{path}: cannot read scenario file ({exc.__class__.__name__})") from None
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-        meta = {"name": path.stem, "description": ""} | raw.pop("scenario", {})
-        if "sweep" in raw:  # a sweep's grid (``influencer-sim sweep``), not a model parameter
-            meta["sweep"] = raw.pop("sweep")
-        for section, table in raw.items():
-            if not isinstance(table, dict):
-                raise ScenarioError(f"{path}: {section!r} must be a [section] table of parameters")
+        meta, raw = boundary.split_scenario(boundary.parse_toml(text, source), source, path.stem)
     flat = flatten(raw)
     for text in sets:
         key, value = parse_assignment(text)
         if key not in BY_KEY:
             raise ScenarioError(f"--set: unknown parameter {key!r}{_suggest(key)}")
         flat[key] = value
+    if graph is not None:
+        from .graph_io import graph_population  # graph_io imports this module
+
+        boundary.check_graph(graph)
+        population = BY_KEY["market.population"].check(
+            flat.get("market.population", BY_KEY["market.population"].default)
+        )
+        flat["market.followers"], flat["market.population"] = graph_population(graph, population)
     resolved = resolve(nest(flat) if flat else {}, source=source)
     resolved["scenario"] = meta
     return resolved

@@ -312,13 +312,10 @@ def test_scheduled_posts(schedule, start, interval, days, expected):
     assert scheduled_posts(schedule, start, interval, days) == expected
 
 
-def test_campaign_starting_after_the_run_buys_nothing(small_market, small_params):
-    for schedule in SCHEDULES:
-        params = with_(
-            small_params, campaign__strategy="micro", campaign__schedule=schedule, campaign__start_day=25.0
-        )  # the small market runs 20 days
-        campaign = plan_campaign(small_market, params)
-        assert len(campaign.creators) == 0 and campaign.spend == 0
+def test_campaign_starting_after_the_run_is_refused(small_params):
+    for schedule in SCHEDULES:  # the small market runs 20 days: such a campaign could never post (issue 12)
+        with pytest.raises(ScenarioError, match="campaign.start_day = 25 is at or after the end of the run"):
+            with_(small_params, campaign__strategy="micro", campaign__schedule=schedule, campaign__start_day=25.0)
 
 
 def _sweep(campaign: Campaign, dt: float, days: float) -> tuple[np.ndarray, dict]:
