@@ -100,7 +100,8 @@ def expected_initial_trust(authenticity, relatability, sd: float):
         return np.clip(mu, low, high)
     alpha, beta = (low - mu) / sd, (high - mu) / sd
     cdf_a, cdf_b = special.ndtr(alpha), special.ndtr(beta)
-    pdf_a, pdf_b = np.exp(-0.5 * alpha**2), np.exp(-0.5 * beta**2)
+    with np.errstate(over="ignore"):  # a tiny sd sends alpha**2 to inf, whose exp is the right 0
+        pdf_a, pdf_b = np.exp(-0.5 * alpha**2), np.exp(-0.5 * beta**2)
     return low * cdf_a + high * (1 - cdf_b) + mu * (cdf_b - cdf_a) + sd * (pdf_a - pdf_b) / np.sqrt(2 * np.pi)
 
 
