@@ -154,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(func=cmd_compare)
 
+    compete = sub.add_parser(
+        "compete",
+        help="competing brands in one market: results per brand, market share, who wins",
+        description="Run a scenario's [[brands]] in one market (the same followers, the same days), with "
+        "replications: per-brand means and 95%% intervals, market share over time, and who leads on each "
+        "brand's goal (brands paired within a replication).",
+    )
+    _common(compete, replications=20)
+    compete.set_defaults(func=cmd_compete)
+
     params = sub.add_parser("params", help="list every parameter with its default, range and meaning")
     params.add_argument(
         "--format",
@@ -215,8 +225,10 @@ def _load(args) -> tuple[dict, Path]:
     return load_scenario(path, args.sets), path
 
 
-def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str):
-    """Run the experiment and write its directory; returns (results, directory)."""
+def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str, figures=None):
+    """Run the experiment and write its directory; returns (results, directory).
+
+    ``figures(results, directory)`` draws the figures (default: the standard plots)."""
     from . import output, plots
     from .experiment import on_graph, run_experiment
     from .graph_io import load_graph
@@ -248,7 +260,9 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
                 "creators_daily": results.creator_daily,
             },
         )
-        if not args.no_plots:
+        if not args.no_plots and figures is not None:
+            figures(results, tmp)
+        elif not args.no_plots:
             plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
         output.write_manifest(
             tmp,
@@ -334,6 +348,45 @@ def cmd_compare(args) -> int:
     print(table.to_string(index=False))
     print(line)
     print(why)
+    print(f"results written to {final}")
+    return 0 if results.complete else 130
+
+
+def cmd_compete(args) -> int:
+    from . import compete, output, plots
+
+    scenario, path = _load(args)
+    brands = scenario["scenario"].get("brands") or []
+    if len(brands) < 2:
+        raise ScenarioError(
+            f"{path}: compete needs a market of two or more brands: declare them as [[brands]] tables "
+            "(see scenarios/rivals.toml)"
+        )
+
+    def figures(results, directory):
+        daily = compete.by_brand(results.daily).assign(strategy=results.daily["brand"])
+        plots.over_time(
+            daily,
+            "market_share",
+            directory / "market_share.png",
+            f"{path.stem}: share of the category's buyers",
+            "market share (share of buyers)",
+        )
+
+    results, tmp, final = _execute(args, scenario, {compete.MARKET_ARM: {}}, path.stem, "compete", figures)
+    summary = compete.brand_summary(results.runs)
+    table = compete.brand_table(summary)
+    line = compete.market_verdict(results.runs)
+    summary.to_csv(tmp / "summary.csv", index=False)
+    compete.share_over_time(results.daily).to_csv(tmp / "market_share.csv", index=False)
+    (tmp / "verdict.txt").write_text(line + "\n")
+    final = output.finish(tmp, final)
+    names = ", ".join(
+        f"{b['name']} ({b['overrides'].get('campaign.strategy', scenario['campaign']['strategy'])})" for b in brands
+    )
+    print(f"{path.stem}: {names} in one market; {results.replications} replications, seed {results.seed}")
+    print(table.to_string())
+    print(line)
     print(f"results written to {final}")
     return 0 if results.complete else 130
 

@@ -328,3 +328,21 @@ def recommender_pull(trust, status, weight):
     (0.6, 0.9, 0.75)
     """
     return (1.0 - weight) * trust + weight * status
+
+
+def out_of_market(rival_bought_step, step, repurchase_steps):
+    """Whether a follower is out of the market for a product: they bought a substitute (a
+    rival brand's product of the same niche) less than ``repurchase_steps`` steps ago.
+
+    ``out = OR_r [b_r >= 0 and step - b_r < L]`` over the rivals' purchase steps ``b_r``
+    (-1: never bought), one row per rival; ``L = 0`` puts nobody out.
+
+    Examples
+    --------
+    >>> out_of_market([[-1, 3, 3, 11], [-1, -1, 20, -1]], 20, 10).tolist()
+    [False, False, True, True]
+    >>> out_of_market([5], 5, 0).tolist()
+    [False]
+    """
+    bought = np.atleast_2d(np.asarray(rival_bought_step))
+    return ((bought >= 0) & (step - bought < repurchase_steps)).any(axis=0)
