@@ -232,6 +232,7 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
     from . import output, plots
     from .experiment import on_graph, run_experiment
     from .graph_io import load_graph
+    from .portfolio import portfolio_rows
 
     graph = load_graph(args.graph) if args.graph else None
     if graph is not None:  # the manifest records the population the run uses
@@ -258,6 +259,7 @@ def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: st
                 "daily": results.daily,
                 "creators": results.creators,
                 "creators_daily": results.creator_daily,
+                "portfolio": portfolio_rows(results.creators, scenario["brand"]["goal"]),
             },
         )
         if not args.no_plots and figures is not None:

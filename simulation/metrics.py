@@ -262,4 +262,12 @@ def creator_table(model: InfluencerModel) -> pd.DataFrame:
             }
         for key, values in ratios.items():
             df[prefix + key] = np.where(np.isfinite(values), values, np.nan)
+        if brand.name in model.portfolios:  # what the optimiser expected of each creator it chose
+            chosen = model.portfolios[brand.name].table.set_index("creator")
+            for key in PORTFOLIO_COLUMNS:
+                df[prefix + key] = chosen[key].reindex(df["creator"]).to_numpy()
     return df
+
+
+#: columns of an optimised portfolio (:class:`simulation.portfolio.Portfolio`) in the creator table
+PORTFOLIO_COLUMNS = ("expected_contribution", "marginal_value", "marginal_value_per_1000_usd", "expected_events")

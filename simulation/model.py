@@ -161,6 +161,7 @@ class InfluencerModel(mesa.Model):
         # ids are reserved now, so they are the same whenever they are made.
         self._agents_made = False
         self.agent_id_counter += market.n_followers + market.n_creators
+        self.portfolios = {}  # brand name -> the Portfolio an optimised campaign was chosen as
         self.brands = [self._make_brand(name, scenario) for name, scenario in self._brand_scenarios(brands)]
         # products of one niche are substitutes: a buyer of one is out of the market for the
         # others for market.repurchase_days (docs/MODEL.md 3.3.14)
@@ -189,7 +190,8 @@ class InfluencerModel(mesa.Model):
             from .portfolio import optimised_portfolio  # it reads the model's probabilities
 
             brand = BrandAgent(self, name, scenario)
-            brand.book(optimised_portfolio(self, brand).campaign)
+            self.portfolios[name] = optimised_portfolio(self, brand)
+            brand.book(self.portfolios[name].campaign)
             return brand
         return BrandAgent(self, name, scenario, plan_campaign(self.market, scenario))
 
@@ -334,6 +336,37 @@ class InfluencerModel(mesa.Model):
         per_edge = self.view_probability * self._sponsored_engagement_probability(brand, edges, self.creator_of_edge)
         n = self.market.n_creators
         return np.bincount(self.creator_of_edge, weights=per_edge, minlength=n) * self.people_per_agent
+
+    def sponsored_post_chance(self, brand: BrandAgent, goal: str) -> np.ndarray:
+        """Per follow edge, the chance one sponsored post of the edge's creator for ``brand``
+        brings the goal's event from the follower: a view (``awareness``), an engagement
+        (``engagement``), or a purchase, at once or later (``sales``).
+
+        The same view, engagement, click and purchase rules a run applies, at the current
+        trust, for a follower's first sponsored view of the brand (no wear-out yet) and with
+        the friends who bought so far; what :mod:`simulation.portfolio` optimises.
+        """
+        view = self.view_probability
+        edges = np.arange(len(self.creator_of_edge))
+        creators = self.creator_of_edge
+        if goal == "awareness":
+            return view
+        if goal == "engagement":
+            return view * self._sponsored_engagement_probability(brand, edges, creators)
+        followers = self.market.follow_follower.astype(np.int64)
+        first_views = SponsoredViews(
+            edge=edges,
+            follower=followers,
+            creator=creators,
+            exposure=np.ones(len(edges), dtype=np.int32),
+            undecided=np.ones(len(edges), dtype=bool),
+            engaged_followers=np.empty(0, dtype=np.int64),
+        )
+        funnel = self.params["funnel"]
+        at_once = self._purchase_probability(brand, funnel["purchase_rate"], followers, edges)
+        later = self._purchase_probability(brand, rules.per_step(funnel["consider_rate"], self.dt), followers, edges)
+        buys = rules.eventual_purchase_probability(at_once, later, rules.per_step(funnel["interest_decay"], self.dt))
+        return view * self._click_probability(brand, first_views) * buys
 
     def _click_probability(self, brand: BrandAgent, views: SponsoredViews) -> np.ndarray:
         """P(click | view) of each sponsored view."""

@@ -18,7 +18,7 @@ from typing import Any
 
 NICHES = ("fitness", "beauty", "fashion", "food", "tech", "travel", "gaming")
 TIERS = ("nano", "micro", "macro", "mega")
-STRATEGIES = ("mega", "macro", "micro", "nano", "mixed", "list", "none")
+STRATEGIES = ("mega", "macro", "micro", "nano", "mixed", "list", "optimised", "none")
 GOALS = ("awareness", "engagement", "sales")
 
 

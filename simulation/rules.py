@@ -346,3 +346,24 @@ def out_of_market(rival_bought_step, step, repurchase_steps):
     """
     bought = np.atleast_2d(np.asarray(rival_bought_step))
     return ((bought >= 0) & (step - bought < repurchase_steps)).any(axis=0)
+
+
+def eventual_purchase_probability(now, later, fade):
+    """Chance a follower who just clicked buys at all: at once, or later before losing interest.
+
+    ``P = b0 + (1 - b0) * q / (q + (1 - q) d)``: buy at once with ``b0``; otherwise each
+    later step buy with ``q``, or (not buying) lose interest with ``d``, until one happens
+    (the consideration phase, :func:`purchase_probability` and ``funnel.interest_decay``
+    per step), over an open horizon. ``q = d = 0`` never decides: ``P = b0``.
+
+    Examples
+    --------
+    >>> float(eventual_purchase_probability(0.5, 0.1, 0.1))  # 0.5 + 0.5 * 0.1 / 0.19
+    0.763157894736842
+    >>> float(eventual_purchase_probability(0.2, 0.0, 0.0))
+    0.2
+    """
+    later = np.asarray(later, dtype=float)
+    decided = later + (1.0 - later) * np.asarray(fade, dtype=float)
+    eventually = np.divide(later, decided, out=np.zeros(np.broadcast(later, decided).shape), where=decided > 0)
+    return now + (1.0 - now) * eventually
