@@ -356,6 +356,7 @@ def cmd_compare(args) -> int:
 
 def cmd_compete(args) -> int:
     from . import compete, output, plots
+    from .portfolio import portfolio_rows
 
     scenario, path = _load(args)
     brands = scenario["scenario"].get("brands") or []
@@ -366,13 +367,9 @@ def cmd_compete(args) -> int:
         )
 
     def figures(results, directory):
-        daily = compete.by_brand(results.daily).assign(strategy=results.daily["brand"])
-        plots.over_time(
-            daily,
-            "market_share",
-            directory / "market_share.png",
-            f"{path.stem}: share of the category's buyers",
-            "market share (share of buyers)",
+        strategies = dict(zip(results.runs["brand"], results.runs["strategy"]))
+        plots.market_share(
+            results.daily, strategies, directory / "market_share.png", f"{path.stem}: share of the category's buyers"
         )
 
     results, tmp, final = _execute(args, scenario, {compete.MARKET_ARM: {}}, path.stem, "compete", figures)
@@ -381,6 +378,11 @@ def cmd_compete(args) -> int:
     line = compete.market_verdict(results.runs)
     summary.to_csv(tmp / "summary.csv", index=False)
     compete.share_over_time(results.daily).to_csv(tmp / "market_share.csv", index=False)
+    chosen = [
+        portfolio_rows(results.creators, goal, brand) for brand, goal in compete.brand_goals(results.runs).items()
+    ]
+    if any(len(table) for table in chosen):
+        pd.concat(chosen, ignore_index=True).to_csv(tmp / "portfolio.csv", index=False)
     (tmp / "verdict.txt").write_text(line + "\n")
     final = output.finish(tmp, final)
     names = ", ".join(

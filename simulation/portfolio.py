@@ -286,16 +286,28 @@ def realised_table(model: InfluencerModel, brand: BrandAgent) -> pd.DataFrame:
     return table
 
 
-def portfolio_rows(creators: pd.DataFrame, goal: str) -> pd.DataFrame:
-    """The optimised portfolios in an experiment's creator table (one brand per market): per
-    replication and arm, each chosen creator's tier, niche, fee, expected contribution,
-    marginal value, and its expected and realised count of the goal's event (people)."""
-    if "expected_contribution" not in creators:
+def portfolio_rows(creators: pd.DataFrame, goal: str, brand: str | None = None) -> pd.DataFrame:
+    """The optimised portfolios in an experiment's creator table: per replication and arm, each
+    chosen creator's tier, niche, fee paid per post, expected contribution, marginal value, and
+    its expected and realised count of the goal's event (people). ``brand`` names the brand in
+    a table of several brands (its columns carry the brand's name as a prefix)."""
+    prefix = f"{brand}_" if brand else ""
+    if prefix + "expected_contribution" not in creators:
         return pd.DataFrame()
-    chosen = creators[creators["expected_contribution"].notna()]
-    keep = ["replication", "arm", "creator", "tier", "niche", "followers", "fee", "posts", "spend"]
-    table = chosen[keep + ["expected_contribution", "marginal_value", "marginal_value_per_1000_usd", "expected_events"]]
+    chosen = creators[creators[prefix + "expected_contribution"].notna()]
+    keep = ["replication", "arm", "creator", "tier", "niche", "followers"]
+    own = [
+        "posts",
+        "spend",
+        "expected_contribution",
+        "marginal_value",
+        "marginal_value_per_1000_usd",
+        "expected_events",
+    ]
+    table = chosen[keep + [prefix + key for key in own]].rename(columns={prefix + key: key for key in own})
+    if brand:
+        table.insert(2, "brand", brand)
     # the fee a brand pays per post (after a partnership's discount), not the list fee
     return table.assign(
-        fee=chosen["spend"] / chosen["posts"], goal=goal, realised_events=chosen[GOAL_EVENTS[goal]].to_numpy()
+        fee=table["spend"] / table["posts"], goal=goal, realised_events=chosen[prefix + GOAL_EVENTS[goal]].to_numpy()
     )

@@ -148,3 +148,17 @@ def test_compete_needs_two_brands(capsys):
     assert main(["compete", "mega_vs_micro", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "compete needs a market of two or more brands" in err and err.count("\n") == 1
+
+
+def test_compete_writes_an_optimised_brands_portfolio(tmp_path, capsys):
+    path = _scenario_with(tmp_path, '[[brands]]\nname = "glow"\n\n[[brands]]\nname = "smart"\nstrategy = "optimised"\n')
+    sets = [a for s in ["market.followers=3000", "market.days=6"] for a in ("--set", s)]
+    out = tmp_path / "out"
+    assert main(["compete", str(path), *sets, "--replications", "2", "--out", str(out), "--quiet", "--no-plots"]) == 0
+    assert "smart (optimised)" in capsys.readouterr().out
+    (directory,) = out.iterdir()
+    table = pd.read_csv(directory / "portfolio.csv")
+    assert set(table["brand"]) == {"smart"} and set(table["replication"]) == {0, 1}
+    spend = table.groupby("replication")["spend"].sum()
+    assert (spend <= 100_000).all() and (spend > 95_000).all()
+    assert (table["fee"] * table["posts"]).sum() == pytest.approx(table["spend"].sum())
