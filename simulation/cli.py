@@ -225,6 +225,15 @@ def _load(args) -> tuple[dict, Path]:
     return load_scenario(path, args.sets), path
 
 
+def _one_brand(scenario: dict, path: Path, command: str) -> None:
+    """Strategies are compared one brand at a time: a market of several brands is `compete`'s."""
+    if len(scenario["scenario"].get("brands") or []) > 1:
+        raise ScenarioError(
+            f"{path}: {command} compares strategies for one brand, and this scenario declares several "
+            f"[[brands]]: run `influencer-sim compete {path}`"
+        )
+
+
 def _execute(args, scenario: dict, arms: dict[str, dict], name: str, command: str, figures=None):
     """Run the experiment and write its directory; returns (results, directory).
 
@@ -288,6 +297,7 @@ def cmd_run(args) -> int:
     from .experiment import strategy_arms, summarize
 
     scenario, path = _load(args)
+    _one_brand(scenario, path, "run")
     strategies = (args.strategy or scenario["campaign"]["strategy"]).split(",")
     bad = [s for s in strategies if s not in STRATEGIES]
     if bad:
@@ -322,6 +332,7 @@ def cmd_compare(args) -> int:
     from .experiment import explain, headline_metrics, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
+    _one_brand(scenario, path, "compare")
     pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])
     if not (isinstance(pair, list) and len(pair) == 2 and all(s in STRATEGIES for s in pair)):
         raise ScenarioError(f'{path}: [scenario] compare = {pair!r}: expected two strategies, e.g. ["mega", "micro"]')

@@ -162,3 +162,9 @@ def test_compete_writes_an_optimised_brands_portfolio(tmp_path, capsys):
     spend = table.groupby("replication")["spend"].sum()
     assert (spend <= 100_000).all() and (spend > 95_000).all()
     assert (table["fee"] * table["posts"]).sum() == pytest.approx(table["spend"].sum())
+
+
+def test_compare_refuses_a_market_of_several_brands(capsys):
+    assert main(["compare", "rivals", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "declares several [[brands]]: run `influencer-sim compete" in err and err.count("\n") == 1
