@@ -264,8 +264,10 @@ def creator_table(model: InfluencerModel) -> pd.DataFrame:
             df[prefix + key] = np.where(np.isfinite(values), values, np.nan)
         if brand.name in model.portfolios:  # what the optimiser expected of each creator it chose
             chosen = model.portfolios[brand.name].table.set_index("creator")
-            for key in PORTFOLIO_COLUMNS:
-                df[prefix + key] = chosen[key].reindex(df["creator"]).to_numpy()
+            df[prefix + "in_portfolio"] = df["creator"].isin(chosen.index).to_numpy()
+            for key in PORTFOLIO_COLUMNS:  # a creator left out adds nothing (its value per USD is 0 / 0)
+                filler = np.nan if key == "marginal_value_per_1000_usd" else 0.0
+                df[prefix + key] = chosen[key].reindex(df["creator"], fill_value=filler).to_numpy()
     return df
 
 

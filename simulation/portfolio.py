@@ -292,9 +292,9 @@ def portfolio_rows(creators: pd.DataFrame, goal: str, brand: str | None = None) 
     its expected and realised count of the goal's event (people). ``brand`` names the brand in
     a table of several brands (its columns carry the brand's name as a prefix)."""
     prefix = f"{brand}_" if brand else ""
-    if prefix + "expected_contribution" not in creators:
+    if prefix + "in_portfolio" not in creators:
         return pd.DataFrame()
-    chosen = creators[creators[prefix + "expected_contribution"].notna()]
+    chosen = creators[creators[prefix + "in_portfolio"].fillna(False).astype(bool)]
     keep = ["replication", "arm", "creator", "tier", "niche", "followers"]
     own = [
         "posts",
