@@ -142,7 +142,7 @@ def choose_portfolio(
         return posts, np.array(order, dtype=np.int64), gain[:0], "greedy"
 
     def per_dollar(value: float, c: int) -> float:
-        return value / fee[c] if fee[c] > 0 else np.inf
+        return value / float(fee[c]) if value < float(fee[c]) * 1e300 else np.inf  # a denormal fee: no overflow
 
     # queue entries: (-gain per dollar, creator, portfolio size the gain was computed for)
     affordable = np.flatnonzero((fee <= left * (1 + ROUNDING_SLACK)) & (first_gain > 0))
@@ -257,7 +257,7 @@ def _table(market, fee, order, posts, gain, marginal, events) -> pd.DataFrame:
             "expected_contribution": gain,
             "marginal_value": marginal,
             "marginal_value_per_1000_usd": np.divide(
-                1000 * marginal, cost, out=np.full(len(order), np.nan), where=cost > 0
+                1000 * marginal, cost, out=np.full(len(order), np.nan), where=cost > 1000 * marginal / 1e300
             ),
             "expected_events": events,
         }
