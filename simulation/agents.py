@@ -234,24 +234,30 @@ class BrandAgent(mesa.Agent):
         The model; the brand reads its market, traits and parameters.
     name : str
         The brand's name in result tables.
-    product : dict
-        ``niche``, ``price``, ``margin``, ``quality`` and ``budget`` (the ``brand`` section).
-    campaign : Campaign
-        The booked campaign (:func:`simulation.campaigns.plan_campaign`).
+    params : dict
+        The scenario the brand runs under: the model's, with the brand's own ``brand.*``
+        and ``campaign.*`` values when several brands share the market
+        (:func:`simulation.params.brand_scenario`).
+    campaign : Campaign, optional
+        The booked campaign (:func:`simulation.campaigns.plan_campaign`); without it, the
+        brand books one later with :meth:`book` (a campaign chosen from the brand's own
+        persuasion arrays, :mod:`simulation.portfolio`).
     """
 
-    def __init__(self, model: InfluencerModel, name: str, product: dict, campaign: Campaign):
+    def __init__(self, model: InfluencerModel, name: str, params: dict, campaign: Campaign | None = None):
         super().__init__(model)
         m = model.market
         n, c = m.n_followers, m.n_creators
+        product = params["brand"]
         self.name = name
+        self.params = params
         self._niche = NICHES.index(product["niche"])
         self._price = float(product["price"])
         self.margin = float(product["margin"])
         self.quality = float(product["quality"])
         self._budget = float(product["budget"])
-        self._campaign = campaign
         self.goal = product.get("goal", "sales")
+        self.strategy = params["campaign"]["strategy"]
         self.state = np.zeros(n, dtype=np.int8)  # Funnel
         self.views = np.zeros(n, dtype=np.int32)  # sponsored views so far
         self.post_reached = np.zeros(n, dtype=bool)
@@ -276,21 +282,31 @@ class BrandAgent(mesa.Agent):
         engagement = model.params["engagement"]
         weakening = rules.tie_weakening(
             engagement["tie_weakening"],
-            model.params["campaign"]["customization"],
+            params["campaign"]["customization"],
             product.get("familiarity", 1.0),
             engagement["customization_effect"],
             engagement["familiarity_effect"],
         )
         self.relationship = rules.relationship_strength(m.followers, engagement["tie_scale"], weakening)
-        self.hired_edges = csr_row_entries(m.follow_indptr, campaign.creators)
-        self.overlap = audience_overlap(m, campaign.creators)
-        self.fee_of = np.zeros(c)
-        self.fee_of[campaign.creators] = campaign.fee_per_post
         traits, price_ref = model.traits, model.params["funnel"]["price_ref"]
         self._price_kept = Derived(
             lambda: (traits.version["price_sensitivity"], self._price),
             lambda: rules.price_factor(self._price, traits.price_sensitivity, price_ref),
         )
+        self._campaign: Campaign | None = None
+        if campaign is not None:
+            self.book(campaign)
+
+    def book(self, campaign: Campaign) -> None:
+        """Book the campaign (once): the hired creators' follow edges, overlap and fees."""
+        if self._campaign is not None:
+            raise RuntimeError(f"brand {self.name!r} has booked its campaign already")
+        m = self.model.market
+        self._campaign = campaign
+        self.hired_edges = csr_row_entries(m.follow_indptr, campaign.creators)
+        self.overlap = audience_overlap(m, campaign.creators)
+        self.fee_of = np.zeros(m.n_creators)
+        self.fee_of[campaign.creators] = campaign.fee_per_post
 
     @property
     def niche(self) -> int:
@@ -305,6 +321,8 @@ class BrandAgent(mesa.Agent):
     @property
     def campaign(self) -> Campaign:
         """The booked campaign (read-only)."""
+        if self._campaign is None:
+            raise RuntimeError(f"brand {self.name!r} has not booked a campaign yet")
         return self._campaign
 
     @property

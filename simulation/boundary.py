@@ -217,7 +217,7 @@ def parse_strategies(text: str) -> list[str]:
     >>> parse_strategies("")
     Traceback (most recent call last):
     ...
-    simulation.params.ScenarioError: --strategy '': expected comma-separated strategies from mega, macro, micro, nano, mixed, list, none
+    simulation.params.ScenarioError: --strategy '': expected comma-separated strategies from mega, macro, micro, nano, mixed, list, optimised, none
     """
     names = [s.strip() for s in text.split(",")]
     allowed = ", ".join(STRATEGIES)

@@ -150,6 +150,29 @@ def most_posts(schedule: str, start_day: float, interval: float, days: float, pe
     return max(scheduled, int(np.floor(per_week * (days - start_day) / DAYS_PER_WEEK + ROUNDING_SLACK)))
 
 
+def post_limits(params: dict[str, Any]) -> tuple[int, int]:
+    """Posts per hired creator: the schedule's (:func:`scheduled_posts`) and the most a brand
+    may buy when filling its budget (:func:`most_posts`)."""
+    camp, days = params["campaign"], params["market"]["days"]
+    start, interval = camp["start_day"], camp["post_interval"]
+    return (
+        scheduled_posts(camp["schedule"], start, interval, days),
+        most_posts(camp["schedule"], start, interval, days, camp["max_posts_per_week"]),
+    )
+
+
+def fee_per_post(market: Market, params: dict[str, Any]) -> np.ndarray:
+    """What one sponsored post of each creator costs the brand, USD (after a partnership's discount)."""
+    camp = params["campaign"]
+    discount = camp["partnership_discount"] if camp["schedule"] == "partnership" else 0.0
+    return market.fee * (1.0 - discount)
+
+
+def spread_intervals(params: dict[str, Any], posts: np.ndarray) -> np.ndarray:
+    """Days between the posts of each creator when its ``posts`` are spread evenly over the campaign."""
+    return (params["market"]["days"] - params["campaign"]["start_day"]) / np.maximum(posts, 1)
+
+
 def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
     """Choose creators and posts for the brand in ``params`` within its budget.
 
@@ -160,15 +183,18 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
     """
     brand, camp = params["brand"], params["campaign"]
     strategy, budget = camp["strategy"], float(brand["budget"])
-    start, interval, days = camp["start_day"], camp["post_interval"], params["market"]["days"]
-    n_posts = scheduled_posts(camp["schedule"], start, interval, days)
-    n_max = most_posts(camp["schedule"], start, interval, days, camp["max_posts_per_week"])
+    start, interval = camp["start_day"], camp["post_interval"]
+    n_posts, n_max = post_limits(params)
     fill = bool(camp["fill_budget"])
-    discount = camp["partnership_discount"] if camp["schedule"] == "partnership" else 0.0
-    fee = market.fee * (1.0 - discount)
+    fee = fee_per_post(market, params)
     empty = np.empty(0, dtype=np.int64)
     if strategy == "none" or n_posts == 0:
         return Campaign(empty, empty, np.empty(0), start, interval, budget)
+    if strategy == "optimised":
+        raise ScenarioError(
+            "campaign.strategy = 'optimised' is chosen from a model's own probabilities: "
+            "build an InfluencerModel (simulation.portfolio.optimised_portfolio), not a campaign alone"
+        )
 
     product = NICHES.index(brand["niche"])
     creator_fit = np.where(market.niche == product, 1.0, params["funnel"]["off_niche_fit"])
@@ -215,7 +241,7 @@ def plan_campaign(market: Market, params: dict[str, Any]) -> Campaign:
             else f"campaign.strategy = {strategy!r}: the market has no creator of that tier"
         )
     # creators bought beyond the schedule spread their posts evenly over the campaign
-    spread = (days - start) / np.maximum(posts_arr, 1)
+    spread = spread_intervals(params, posts_arr)
     intervals = np.where(posts_arr > n_posts, spread, interval) if fill else interval
     return Campaign(hired_arr, posts_arr, fee[hired_arr], start, intervals, budget)
 

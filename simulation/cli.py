@@ -165,6 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(func=cmd_compare)
 
+    compete = sub.add_parser(
+        "compete",
+        help="competing brands in one market: results per brand, market share, who wins",
+        description="Run a scenario's [[brands]] in one market (the same followers, the same days), with "
+        "replications: per-brand means and 95%% intervals, market share over time, and who leads on each "
+        "brand's goal (brands paired within a replication).",
+    )
+    _common(compete, replications=20)
+    compete.set_defaults(func=cmd_compete)
+
     params = sub.add_parser("params", help="list every parameter with its default, range and meaning")
     params.add_argument(
         "--format",
@@ -241,6 +251,15 @@ def _load(args) -> tuple[dict, Path]:
     return load_scenario(path, args.sets, graph=args.loaded_graph), path
 
 
+def _one_brand(scenario: dict, path: Path, command: str) -> None:
+    """Strategies are compared one brand at a time: a market of several brands is `compete`'s."""
+    if len(scenario["scenario"].get("brands") or []) > 1:
+        raise ScenarioError(
+            f"{path}: {command} compares strategies for one brand, and this scenario declares several "
+            f"[[brands]]: run `influencer-sim compete {path}`"
+        )
+
+
 def _simulate(args, scenario: dict, arms: dict[str, dict]):
     """Run the experiment (after checking that ``--out`` can hold its results)."""
     from .experiment import run_experiment
@@ -262,14 +281,19 @@ def _simulate(args, scenario: dict, arms: dict[str, dict]):
     return results
 
 
-def _write_results(args, scenario: dict, results, name: str, command: str, files: dict) -> tuple[Path, bool]:
+def _write_results(
+    args, scenario: dict, results, name: str, command: str, files: dict, figures=None
+) -> tuple[Path, bool]:
     """Write the run directory: tables, plots, manifest and ``files`` (name -> text or DataFrame).
+
+    ``figures(results, directory)`` draws the figures (default: the standard plots).
 
     Everything goes into a hidden temporary directory renamed into place at the end;
     Ctrl-C meanwhile is held until the directory is complete, so finished replications
     are never discarded. Returns (directory, whether Ctrl-C was pressed while writing).
     """
     from . import output, plots
+    from .portfolio import portfolio_rows
 
     with boundary.deferred_interrupt() as interrupted:
         tmp, final = output.new_run_dir(args.out, f"{name}-{command}")
@@ -279,9 +303,12 @@ def _write_results(args, scenario: dict, results, name: str, command: str, files
                 "daily": results.daily,
                 "creators": results.creators,
                 "creators_daily": results.creator_daily,
+                "portfolio": portfolio_rows(results.creators, scenario["brand"]["goal"]),
             }
             output.write_tables(tmp, tables)
-            if not args.no_plots:
+            if not args.no_plots and figures is not None:
+                figures(results, tmp)
+            elif not args.no_plots:
                 plots.standard_plots(results.runs, results.daily, tmp, title=f"{name}: conversions over time")
             output.write_manifest(
                 tmp,
@@ -324,6 +351,7 @@ def cmd_run(args) -> int:
     from .experiment import strategy_arms, summarize
 
     scenario, path = _load(args)
+    _one_brand(scenario, path, "run")
     strategies = boundary.parse_strategies(
         args.strategy if args.strategy is not None else scenario["campaign"]["strategy"]
     )
@@ -354,6 +382,7 @@ def cmd_compare(args) -> int:
     from .experiment import explain, headline_metrics, paired_differences, summarize, verdict
 
     scenario, path = _load(args)
+    _one_brand(scenario, path, "compare")
     pair = scenario.get("scenario", {}).get("compare", ["mega", "micro"])  # checked when the file was read
     args.a, args.b = args.a or pair[0], args.b or pair[1]
     if args.a == args.b:
@@ -382,6 +411,48 @@ def cmd_compare(args) -> int:
     print(table.to_string(index=False))
     print(line)
     print(why)
+    return _finished(results, final, interrupted)
+
+
+def cmd_compete(args) -> int:
+    from . import compete, plots
+    from .portfolio import portfolio_rows
+
+    scenario, path = _load(args)
+    brands = scenario["scenario"].get("brands") or []
+    if len(brands) < 2:
+        raise ScenarioError(
+            f"{path}: compete needs a market of two or more brands: declare them as [[brands]] tables "
+            "(see scenarios/rivals.toml)"
+        )
+
+    def figures(results, directory):
+        strategies = dict(zip(results.runs["brand"], results.runs["strategy"]))
+        plots.market_share(
+            results.daily, strategies, directory / "market_share.png", f"{path.stem}: share of the category's buyers"
+        )
+
+    results = _simulate(args, scenario, {compete.MARKET_ARM: {}})
+    summary = compete.brand_summary(results.runs)
+    table = compete.brand_table(summary)
+    line = compete.market_verdict(results.runs)
+    files = {
+        "summary.csv": summary,
+        "market_share.csv": compete.share_over_time(results.daily),
+        "verdict.txt": line + "\n",
+    }
+    chosen = [
+        portfolio_rows(results.creators, goal, brand) for brand, goal in compete.brand_goals(results.runs).items()
+    ]
+    if any(len(part) for part in chosen):
+        files["portfolio.csv"] = pd.concat(chosen, ignore_index=True)
+    final, interrupted = _write_results(args, scenario, results, path.stem, "compete", files, figures)
+    names = ", ".join(
+        f"{b['name']} ({b['overrides'].get('campaign.strategy', scenario['campaign']['strategy'])})" for b in brands
+    )
+    print(f"{path.stem}: {names} in one market; {results.replications} replications, seed {results.seed}")
+    print(table.to_string())
+    print(line)
     return _finished(results, final, interrupted)
 
 

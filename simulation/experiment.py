@@ -179,15 +179,17 @@ def run_replication(
             rows.append({**overrides, "replication": replication, "arm": arm, "error": str(exc)})
             continue
         model.run()
-        summary = model.summary().iloc[0].to_dict()
-        summary.update(overrides)  # the arm's settings as columns, for sweeps
-        summary.update(replication=replication, arm=arm, seconds=time.perf_counter() - t)
-        rows.append(summary)
+        seconds = time.perf_counter() - t
+        for summary in model.summary().to_dict("records"):  # one row per brand of the market
+            summary.update(overrides)  # the arm's settings as columns, for sweeps
+            summary.update(replication=replication, arm=arm, seconds=seconds)
+            rows.append(summary)
         if "daily" in tables:
             daily.append(_tagged(model.daily(), replication, arm))
         if "creators" in tables:
             table = model.creator_table()
-            creators.append(_tagged(table[table["posts"] > 0].copy(), replication, arm))
+            posted = np.any([brand.by_creator["posts"] > 0 for brand in model.brands], axis=0)
+            creators.append(_tagged(table[posted].copy(), replication, arm))
         if "creator_daily" in tables:
             creator_daily.append(_tagged(model.creator_daily(), replication, arm))
     return rows, daily, creators, creator_daily

@@ -45,6 +45,7 @@ STEP_COLUMNS = (
     "purchased",
     "mean_trust_hired",
     "mean_trust",
+    "market_share",
 )
 
 
@@ -102,7 +103,20 @@ def step_row(model: InfluencerModel, brand: BrandAgent) -> dict:
     row["purchased"] = float((state == Funnel.PURCHASED).sum()) * k
     row["mean_trust_hired"] = float(model.trust[brand.hired_edges].mean()) if len(brand.hired_edges) else float("nan")
     row["mean_trust"] = mean_trust(model)
+    row["market_share"] = market_share(model, brand)
     return row
+
+
+def _buyers(brand: BrandAgent) -> int:
+    """Followers who bought the brand's product (seeded buyers excluded)."""
+    return int(((brand.state == Funnel.PURCHASED) & (brand.channel != 3)).sum())
+
+
+def market_share(model: InfluencerModel, brand: BrandAgent) -> float:
+    """The brand's share of its category's buyers so far: its buyers over the buyers of every
+    brand of its niche (substitutes) in the market; nan before anyone bought."""
+    category = _buyers(brand) + sum(_buyers(rival) for rival in model.rivals[brand.name])
+    return _div(_buyers(brand), category)
 
 
 CREATOR_STEP_COLUMNS = (
@@ -159,10 +173,10 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
     camp = brand.campaign
     return {
         "brand": brand.name,
-        "strategy": model.params["campaign"]["strategy"],
+        "strategy": brand.strategy,
         "creators_hired": len(camp.creators),
         "posts": int(bc["posts"].sum()),  # posts that went up (a run may end before the plan does)
-        "goal": model.params["brand"]["goal"],
+        "goal": brand.goal,
         "budget": brand.budget,
         "spend": spend,
         "planned_spend": camp.spend,  # what the booked posts cost; spend lags it if the run ends first
@@ -190,6 +204,7 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "cpe": _div(spend, engagements),
         "mean_trust_hired": float(model.trust[brand.hired_edges].mean()) if len(brand.hired_edges) else float("nan"),
         "audience_overlap": brand.overlap,
+        "market_share": market_share(model, brand),
         # why a strategy wins (docs/MODEL.md 3.3.12): the status of the creators whose posts
         # went up, and how much status weighed for the people who clicked
         "mean_status_posted": _weighted_mean(model.creator_status, bc["posts"]),
@@ -247,4 +262,14 @@ def creator_table(model: InfluencerModel) -> pd.DataFrame:
             }
         for key, values in ratios.items():
             df[prefix + key] = np.where(np.isfinite(values), values, np.nan)
+        if brand.name in model.portfolios:  # what the optimiser expected of each creator it chose
+            chosen = model.portfolios[brand.name].table.set_index("creator")
+            df[prefix + "in_portfolio"] = df["creator"].isin(chosen.index).to_numpy()
+            for key in PORTFOLIO_COLUMNS:  # a creator left out adds nothing (its value per USD is 0 / 0)
+                filler = np.nan if key == "marginal_value_per_1000_usd" else 0.0
+                df[prefix + key] = chosen[key].reindex(df["creator"], fill_value=filler).to_numpy()
     return df
+
+
+#: columns of an optimised portfolio (:class:`simulation.portfolio.Portfolio`) in the creator table
+PORTFOLIO_COLUMNS = ("expected_contribution", "marginal_value", "marginal_value_per_1000_usd", "expected_events")

@@ -32,7 +32,7 @@ from .agents import AgentTraits, BrandAgent, Channel, CreatorAgent, Derived, Fol
 from .campaigns import plan_campaign
 from .graph import Market, csr_row_entries, generate_market, sorted_unique
 from .graph_io import graph_population, market_from_graph, to_networkx
-from .params import BY_KEY, ScenarioError, flatten, nest, resolve
+from .params import BY_KEY, ScenarioError, brand_scenario, flatten, nest, resolve
 
 STREAMS = ("market", "organic", "campaign", "word_of_mouth", "mesa")
 
@@ -84,6 +84,10 @@ class InfluencerModel(mesa.Model):
         A user's graph (see docs/GRAPH_FORMAT.md); overrides ``market.followers``.
     collect : bool
         Record every step with Mesa's DataCollector (default True).
+    brands : list of dict, optional
+        Several brands in one market, each ``{"name": ..., "overrides": {dotted key: value}}``
+        (:func:`simulation.params.read_brands`); default: ``params["scenario"]["brands"]``
+        if present, else the one brand of ``params``.
     **overrides
         Any parameter as ``section__name=value`` (``brand__budget=50000``): what the
         dashboard's sliders pass.
@@ -117,10 +121,13 @@ class InfluencerModel(mesa.Model):
         market: Market | None = None,
         graph=None,
         collect: bool = True,
+        brands: list[dict] | None = None,
         rng=None,
         **overrides: Any,
     ):
         seq = seed_sequence(seed if seed is not None else rng)
+        if brands is None:
+            brands = (params or {}).get("scenario", {}).get("brands")
         super().__init__(rng=np.random.default_rng(stream(seq, "mesa")))
         self.seed_sequence = seq
         merged = flatten({k: v for k, v in (params or {}).items() if k != "scenario"})
@@ -154,7 +161,12 @@ class InfluencerModel(mesa.Model):
         # ids are reserved now, so they are the same whenever they are made.
         self._agents_made = False
         self.agent_id_counter += market.n_followers + market.n_creators
-        self.brands = [BrandAgent(self, p["brand"]["niche"], p["brand"], plan_campaign(market, p))]
+        self.portfolios = {}  # brand name -> the Portfolio an optimised campaign was chosen as
+        self.brands = [self._make_brand(name, scenario) for name, scenario in self._brand_scenarios(brands)]
+        # products of one niche are substitutes: a buyer of one is out of the market for the
+        # others for market.repurchase_days (docs/MODEL.md 3.3.14)
+        self.rivals = {b.name: [r for r in self.brands if r is not b and r.niche == b.niche] for b in self.brands}
+        self.repurchase_steps = int(round(p["market"]["repurchase_days"] / self.dt))
 
         self.organic = {k: np.zeros(market.n_creators) for k in ("posts", "views", "engagements")}
         self.collect = collect
@@ -165,6 +177,24 @@ class InfluencerModel(mesa.Model):
         self._record()
 
     # ------------------------------------------------------------------ setup
+    def _brand_scenarios(self, brands: list[dict] | None) -> list[tuple[str, dict]]:
+        """(name, scenario) of each brand: the model's scenario with the brand's overrides."""
+        p = self.params
+        if not brands:
+            return [(p["brand"]["niche"], p)]
+        return [(b["name"], brand_scenario(p, b.get("overrides", {}))) for b in brands]
+
+    def _make_brand(self, name: str, scenario: dict) -> BrandAgent:
+        """A brand with its campaign booked (an optimised one is chosen from the brand's own arrays)."""
+        if scenario["campaign"]["strategy"] == "optimised":
+            from .portfolio import optimised_portfolio  # it reads the model's probabilities
+
+            brand = BrandAgent(self, name, scenario)
+            self.portfolios[name] = optimised_portfolio(self, brand)
+            brand.book(self.portfolios[name].campaign)
+            return brand
+        return BrandAgent(self, name, scenario, plan_campaign(self.market, scenario))
+
     def _derive_static_arrays(self) -> None:
         m, traits = self.market, self.traits
         self.creator_of_edge = m.follow_creator
@@ -250,7 +280,7 @@ class InfluencerModel(mesa.Model):
         for brand in self.brands:
             brand.start_step()
         self._organic_posts()
-        for brand in self.brands:
+        for brand in self._brands_in_turn():
             clicked = self._sponsored_posts(brand, t0, t1)
             self._consideration(brand, clicked)
             self._word_of_mouth(brand)
@@ -258,6 +288,12 @@ class InfluencerModel(mesa.Model):
         self._record()
         if self.steps >= self.n_steps:
             self.running = False
+
+    def _brands_in_turn(self) -> list[BrandAgent]:
+        """The brands in this step's order: the first to act rotates, so that no brand is always
+        first to a follower both could sell to (one brand: always the same)."""
+        first = self.steps % len(self.brands)
+        return self.brands[first:] + self.brands[:first]
 
     def run(self, steps: int | None = None) -> None:
         """Run to the end of ``market.days`` (or ``steps`` more steps)."""
@@ -300,6 +336,37 @@ class InfluencerModel(mesa.Model):
         per_edge = self.view_probability * self._sponsored_engagement_probability(brand, edges, self.creator_of_edge)
         n = self.market.n_creators
         return np.bincount(self.creator_of_edge, weights=per_edge, minlength=n) * self.people_per_agent
+
+    def sponsored_post_chance(self, brand: BrandAgent, goal: str) -> np.ndarray:
+        """Per follow edge, the chance one sponsored post of the edge's creator for ``brand``
+        brings the goal's event from the follower: a view (``awareness``), an engagement
+        (``engagement``), or a purchase, at once or later (``sales``).
+
+        The same view, engagement, click and purchase rules a run applies, at the current
+        trust, for a follower's first sponsored view of the brand (no wear-out yet) and with
+        the friends who bought so far; what :mod:`simulation.portfolio` optimises.
+        """
+        view = self.view_probability
+        edges = np.arange(len(self.creator_of_edge))
+        creators = self.creator_of_edge
+        if goal == "awareness":
+            return view
+        if goal == "engagement":
+            return view * self._sponsored_engagement_probability(brand, edges, creators)
+        followers = self.market.follow_follower.astype(np.int64)
+        first_views = SponsoredViews(
+            edge=edges,
+            follower=followers,
+            creator=creators,
+            exposure=np.ones(len(edges), dtype=np.int32),
+            undecided=np.ones(len(edges), dtype=bool),
+            engaged_followers=np.empty(0, dtype=np.int64),
+        )
+        funnel = self.params["funnel"]
+        at_once = self._purchase_probability(brand, funnel["purchase_rate"], followers, edges)
+        later = self._purchase_probability(brand, rules.per_step(funnel["consider_rate"], self.dt), followers, edges)
+        buys = rules.eventual_purchase_probability(at_once, later, rules.per_step(funnel["interest_decay"], self.dt))
+        return view * self._click_probability(brand, first_views) * buys
 
     def _click_probability(self, brand: BrandAgent, views: SponsoredViews) -> np.ndarray:
         """P(click | view) of each sponsored view."""
@@ -537,6 +604,8 @@ class InfluencerModel(mesa.Model):
             followers, first = sorted_unique(followers, return_first=True)
             origin = origin[first]
         new = brand.state[followers] != Funnel.PURCHASED
+        if channel != Channel.SEEDED and self.rivals[brand.name]:
+            new &= ~self.out_of_market(brand, followers)
         followers, origin = followers[new], origin[new]
         if len(followers) == 0:
             return
@@ -546,6 +615,15 @@ class InfluencerModel(mesa.Model):
             src = brand.source_edge[followers[~satisfied]]
             src = src[src >= 0]
             self.trust[src] = rules.disappointment(self.trust[src], self.params["trust"]["disappointment_loss"])
+
+    def out_of_market(self, brand: BrandAgent, followers: np.ndarray) -> np.ndarray:
+        """Whether each of ``followers`` bought a rival of ``brand`` (same niche) within the
+        repurchase interval (:func:`simulation.rules.out_of_market`)."""
+        rivals = self.rivals[brand.name]
+        if not rivals:
+            return np.zeros(len(followers), dtype=bool)
+        bought = np.stack([rival.bought_step[followers] for rival in rivals])
+        return rules.out_of_market(bought, self.steps, self.repurchase_steps)
 
     # ------------------------------------------------------------------ results
     def _record(self) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 NICHES = ("fitness", "beauty", "fashion", "food", "tech", "travel", "gaming")
 TIERS = ("nano", "micro", "macro", "mega")
-STRATEGIES = ("mega", "macro", "micro", "nano", "mixed", "list", "none")
+STRATEGIES = ("mega", "macro", "micro", "nano", "mixed", "list", "optimised", "none")
 GOALS = ("awareness", "engagement", "sales")
 
 
@@ -146,6 +146,15 @@ PARAMETERS: tuple[Param, ...] = (
     _p("market.followers", 100_000, "agents", "follower agents standing for the population", 2, 5e7),
     _p("market.days", 30, "days", "length of a run", 1, 3650),
     _p("market.dt", 1.0, "days", "length of one model step (shorter for the Bass check)", 0.001, 1),
+    _p(
+        "market.repurchase_days",
+        30.0,
+        "days",
+        "a follower who bought one brand's product is out of the market for rival products "
+        "of the same niche (substitutes) for this long",
+        0,
+        3650,
+    ),
     # --- followers ------------------------------------------------------
     _p(
         "followers.interest_concentration",
@@ -654,6 +663,7 @@ def load_scenario(
     from . import boundary  # boundary imports this module
 
     raw: dict[str, Any] = {}
+    brand_tables = None  # a [[brands]] array: several brands in one market
     meta = {"name": "defaults", "description": ""}
     source = "parameters"
     if path is not None:
@@ -665,7 +675,9 @@ def load_scenario(
             raise ScenarioError(f"{path}: scenario file not found") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{path}: cannot read scenario file ({exc.__class__.__name__})") from None
-        meta, raw = boundary.split_scenario(boundary.parse_toml(text, source), source, path.stem)
+        document = boundary.parse_toml(text, source)
+        brand_tables = document.pop("brands", None)  # [[brands]]: several brands in one market
+        meta, raw = boundary.split_scenario(document, source, path.stem)
     flat = flatten(raw)
     for text in sets:
         key, value = parse_assignment(text)
@@ -681,8 +693,92 @@ def load_scenario(
         )
         flat["market.followers"], flat["market.population"] = graph_population(graph, population)
     resolved = resolve(nest(flat) if flat else {}, source=source)
+    if path is not None and brand_tables is not None:
+        meta["brands"] = read_brands(brand_tables, resolved, source)
     resolved["scenario"] = meta
     return resolved
+
+
+#: what may differ between the brands of one market: the product and its campaign
+BRAND_SECTIONS = ("brand", "campaign")
+#: labels of a ``[[brands]]`` table that are not parameters
+BRAND_LABELS = ("name", "product")
+
+
+def brand_key(key: str) -> str | None:
+    """The parameter a ``[[brands]]`` key names: a dotted ``brand.*``/``campaign.*`` key, a
+    ``brand.*`` or ``campaign.*`` name (``budget``, ``max_creators``), or ``strategy``.
+
+    Examples
+    --------
+    >>> brand_key("budget"), brand_key("strategy"), brand_key("campaign.schedule"), brand_key("market.days")
+    ('brand.budget', 'campaign.strategy', 'campaign.schedule', None)
+    """
+    if "." in key:
+        return key if key.split(".")[0] in BRAND_SECTIONS and key in BY_KEY else None
+    return next((f"{s}.{key}" for s in BRAND_SECTIONS if f"{s}.{key}" in BY_KEY), None)
+
+
+def read_brands(tables: Any, base: dict[str, dict[str, Any]], source: str = "parameters") -> list[dict[str, Any]]:
+    """The brands of a ``[[brands]]`` array: each one's ``name``, ``product`` and its overrides of the
+    scenario's ``brand.*`` and ``campaign.*`` values (dotted keys), every value checked.
+
+    A brand's name defaults to its niche (then ``niche-2``, ``niche-3`` for a repeated one).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the brand and the key that is not allowed, or the value out of range.
+
+    Examples
+    --------
+    >>> brands = read_brands([{"name": "glow", "strategy": "mega"}, {"budget": 5e4}], resolve())
+    >>> [(b["name"], b["overrides"]) for b in brands]
+    [('glow', {'campaign.strategy': 'mega'}), ('beauty', {'brand.budget': 50000.0})]
+    """
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise ScenarioError(f"{source}: brands must be an array of [[brands]] tables, one per brand")
+    base_flat = flatten({k: v for k, v in base.items() if k != "scenario"})
+    brands: list[dict[str, Any]] = []
+    for k, table in enumerate(tables, start=1):
+        where = f"{source}: [[brands]] #{k}"
+        labels = {key: table[key] for key in BRAND_LABELS if key in table}
+        if not all(isinstance(v, str) and v.strip() for v in labels.values()):
+            raise ScenarioError(f"{where}: name and product must be non-empty text")
+        overrides = {}
+        for key, value in flatten({key: v for key, v in table.items() if key not in BRAND_LABELS}).items():
+            full = brand_key(key)
+            if full is None:
+                raise ScenarioError(
+                    f"{where}: {key!r} cannot differ between brands: a brand sets name, product, "
+                    "and brand.* or campaign.* keys (strategy, budget, niche, price, goal, ...)"
+                )
+            overrides[full] = value
+        try:
+            checked = resolve(nest({**base_flat, **overrides}), source=where)
+        except ScenarioError as exc:
+            message = str(exc)
+            raise ScenarioError(message if message.startswith(where) else f"{where}: {message}") from None
+        overrides = {key: checked[key.split(".")[0]][key.split(".")[1]] for key in overrides}
+        niche = checked["brand"]["niche"]
+        name = labels.get("name") or niche
+        taken = {b["name"] for b in brands}
+        if "name" in labels and name in taken:
+            raise ScenarioError(f"{where}: name {name!r} is used by another brand: give each brand its own name")
+        n = 2
+        while name in taken:
+            name, n = f"{niche}-{n}", n + 1
+        brands.append({"name": name, "product": labels.get("product", name), "overrides": overrides})
+    return brands
+
+
+def brand_scenario(params: dict[str, dict[str, Any]], overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The scenario one brand of a market runs under: ``params`` with its ``brand.*`` and
+    ``campaign.*`` overrides (``params`` itself when there are none)."""
+    if not overrides:
+        return params
+    flat = flatten({k: v for k, v in params.items() if k != "scenario"})
+    return resolve(nest({**flat, **overrides}))
 
 
 def model_kwargs(scenario: dict[str, dict[str, Any]]) -> dict[str, Any]:

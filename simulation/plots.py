@@ -29,6 +29,7 @@ STRATEGY_COLOURS = {
     "nano": "#CC79A7",  # reddish purple
     "mixed": "#0072B2",  # blue
     "list": "#D55E00",  # vermillion
+    "optimised": "#000000",  # black
     "none": "#999999",  # grey
 }
 #: how a strategy reads in a figure or a report
@@ -39,6 +40,7 @@ STRATEGY_LABELS = {
     "nano": "nano creators",
     "mixed": "a mix of tiers",
     "list": "chosen creators",
+    "optimised": "an optimised portfolio",
     "none": "no creators",
 }
 
@@ -403,5 +405,39 @@ def ranking(table: pd.DataFrame, path: Path, title: str, xlabel: str) -> Path:
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(title)
+    fig.tight_layout()
+    return save(fig, path)
+
+
+def brand_colours(strategies: dict[str, str]) -> dict[str, str]:
+    """A colour per brand (``{brand: strategy}``): its strategy's when no two brands share a
+    strategy, else the palette in order.
+
+    Examples
+    --------
+    >>> brand_colours({"glow": "mega", "dew": "micro"})
+    {'glow': '#E69F00', 'dew': '#009E73'}
+    """
+    if len(set(strategies.values())) == len(strategies):
+        return {brand: colour(strategy) for brand, strategy in strategies.items()}
+    return {brand: COLOURS[k % len(COLOURS)] for k, brand in enumerate(strategies)}
+
+
+def market_share(daily: pd.DataFrame, strategies: dict[str, str], path: Path, title: str) -> Path:
+    """Each brand's share of its category's buyers over time (mean and 95% band over replications)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    colours = brand_colours(strategies)
+    for brand, strategy in strategies.items():
+        wide = daily[daily["brand"] == brand].pivot_table(index="replication", columns="day", values="market_share")
+        mean, lo, hi = _band(wide.to_numpy(dtype=float))
+        days = wide.columns.to_numpy(dtype=float)
+        ax.plot(days, mean, color=colours[brand], lw=2, label=f"{brand} ({label(strategy)})")
+        ax.fill_between(days, lo, hi, color=colours[brand], alpha=0.15, lw=0)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("day of the campaign (days)")
+    ax.set_ylabel("market share (share of the category's buyers)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return save(fig, path)

@@ -328,3 +328,42 @@ def recommender_pull(trust, status, weight):
     (0.6, 0.9, 0.75)
     """
     return (1.0 - weight) * trust + weight * status
+
+
+def out_of_market(rival_bought_step, step, repurchase_steps):
+    """Whether a follower is out of the market for a product: they bought a substitute (a
+    rival brand's product of the same niche) less than ``repurchase_steps`` steps ago.
+
+    ``out = OR_r [b_r >= 0 and step - b_r < L]`` over the rivals' purchase steps ``b_r``
+    (-1: never bought), one row per rival; ``L = 0`` puts nobody out.
+
+    Examples
+    --------
+    >>> out_of_market([[-1, 3, 3, 11], [-1, -1, 20, -1]], 20, 10).tolist()
+    [False, False, True, True]
+    >>> out_of_market([5], 5, 0).tolist()
+    [False]
+    """
+    bought = np.atleast_2d(np.asarray(rival_bought_step))
+    return ((bought >= 0) & (step - bought < repurchase_steps)).any(axis=0)
+
+
+def eventual_purchase_probability(now, later, fade):
+    """Chance a follower who just clicked buys at all: at once, or later before losing interest.
+
+    ``P = b0 + (1 - b0) * q / (q + (1 - q) d)``: buy at once with ``b0``; otherwise each
+    later step buy with ``q``, or (not buying) lose interest with ``d``, until one happens
+    (the consideration phase, :func:`purchase_probability` and ``funnel.interest_decay``
+    per step), over an open horizon. ``q = d = 0`` never decides: ``P = b0``.
+
+    Examples
+    --------
+    >>> float(eventual_purchase_probability(0.5, 0.1, 0.1))  # 0.5 + 0.5 * 0.1 / 0.19
+    0.763157894736842
+    >>> float(eventual_purchase_probability(0.2, 0.0, 0.0))
+    0.2
+    """
+    later = np.asarray(later, dtype=float)
+    decided = later + (1.0 - later) * np.asarray(fade, dtype=float)
+    eventually = np.divide(later, decided, out=np.zeros(np.broadcast(later, decided).shape), where=decided > 0)
+    return now + (1.0 - now) * eventually

@@ -56,6 +56,8 @@ RATIOS = {
     "mean_trust",
     "mean_status_posted",
     "status_weight_clicked",
+    "market_share",
+    "marginal_value_per_1000_usd",
 }
 
 

@@ -136,7 +136,7 @@ def test_out_of_range_names_key_and_range(overrides, key, allowed):
     ("key", "value", "allowed"),
     [
         ("brand.niche", "cars", "one of fitness, beauty, fashion, food, tech, travel, gaming"),
-        ("campaign.strategy", "celebrity", "one of mega, macro, micro, nano, mixed, list, none"),
+        ("campaign.strategy", "celebrity", "one of mega, macro, micro, nano, mixed, list, optimised, none"),
         ("campaign.schedule", "weekly", "one of one_off, partnership"),
         ("word_of_mouth.network", "twitter", "one of friends, mean_field"),
     ],
