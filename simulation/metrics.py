@@ -55,7 +55,12 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 def _div(a: float, b: float) -> float:
-    return float(a) / float(b) if b else float("nan")
+    """``a / b``; NaN when ``b`` is zero, or so small (a denormal fee) that the ratio overflows."""
+    if not b:
+        return float("nan")
+    with np.errstate(over="ignore"):
+        ratio = np.float64(a) / np.float64(b)
+    return float(ratio) if np.isfinite(ratio) else float("nan")
 
 
 # Model-level reporters for Mesa's DataCollector: plain functions of the model.
