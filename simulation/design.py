@@ -22,7 +22,7 @@ replication) all strategies share the market and the random streams (common rand
 numbers), so strategy differences are paired.
 
 Resuming. With an output directory, each finished (point, replication) is written at
-once to ``runs/<key>.pkl`` (written to a temporary name, then renamed), where ``<key>``
+once to ``runs/<key>.json`` (written to a temporary name, then renamed), where ``<key>``
 hashes everything its numbers depend on. Running the same design again loads what is
 there and runs only what is missing; the final tables are assembled from those files,
 so an interrupted and resumed sweep gives the same tables as an uninterrupted one.
@@ -34,7 +34,6 @@ import hashlib
 import itertools
 import json
 import os
-import pickle
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -481,30 +480,64 @@ def paired_by(
 
 
 class _Store:
-    """One pickle per finished (point, replication), written atomically."""
+    """One JSON file per finished (point, replication), written atomically.
+
+    JSON, not pickle: a results folder is data, and reading a planted file must never run
+    code. Floats are written with ``repr`` (exact round trip) and tables keep their
+    column order and dtypes, so a resumed sweep assembles exactly the same tables.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
     def load(self, key: str) -> dict | None:
-        path = self.folder / f"{key}.pkl"
+        path = self.folder / f"{key}.json"
         try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
+            return _from_json(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
-        except (EOFError, pickle.UnpicklingError):  # cannot happen with the rename; be safe anyway
+        except (ValueError, KeyError, TypeError):  # cannot happen with the rename; be safe anyway
             path.unlink(missing_ok=True)
             return None
 
     def save(self, key: str, result: dict) -> None:
         tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(_to_json(result), f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, self.folder / f"{key}.pkl")
+        os.replace(tmp, self.folder / f"{key}.json")
+
+
+def _to_json(value: Any) -> Any:
+    """Plain JSON values: tables as ``{"columns", "dtypes", "data"}``, numpy scalars as Python ones."""
+    if isinstance(value, pd.DataFrame):
+        return {
+            "__table__": True,
+            "columns": [str(c) for c in value.columns],
+            "dtypes": [str(t) for t in value.dtypes],
+            "data": [_to_json(value[c].tolist()) for c in value.columns],
+        }
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_json(value: Any) -> Any:
+    """The inverse of :func:`_to_json`."""
+    if isinstance(value, dict) and value.get("__table__") is True:
+        frame = pd.DataFrame(dict(zip(value["columns"], value["data"])), columns=value["columns"])
+        return frame.astype(dict(zip(value["columns"], value["dtypes"])))
+    if isinstance(value, dict):
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
 
 
 def write_tables(res: SweepResults) -> None:

@@ -1,5 +1,6 @@
 """Designs: seeds per (point, replication), resuming, skipped points, executors, intervals."""
 
+import json
 import os
 import signal
 import subprocess
@@ -180,7 +181,7 @@ def _stop_part_way(out, sig) -> int:
     store = out / "mega_vs_micro-sweep" / "runs"
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
-        if store.is_dir() and len(list(store.glob("*.pkl"))) >= 3:
+        if store.is_dir() and len(list(store.glob("*.json"))) >= 3:
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the sweep finished before it could be stopped"
@@ -196,7 +197,7 @@ def test_interrupted_sweep_keeps_finished_runs_and_says_so(tmp_path):
     folder = tmp_path / "mega_vs_micro-sweep"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
-    done = len(list((folder / "runs").glob("*.pkl")))
+    done = len(list((folder / "runs").glob("*.json")))
     assert manifest["timings"]["runs_computed"] == done < 12
     assert len(pd.read_csv(folder / "runs.csv")) == 2 * done  # both strategies of each finished run
 
@@ -206,7 +207,7 @@ def test_killed_sweep_resumes_to_the_same_table(tmp_path):
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     assert _stop_part_way(killed, signal.SIGKILL) == -signal.SIGKILL
     store = killed / "mega_vs_micro-sweep" / "runs"
-    done = len(list(store.glob("*.pkl")))
+    done = len(list(store.glob("*.json")))
     assert 3 <= done < 12
     assert not (killed / "mega_vs_micro-sweep" / "runs.csv").exists()
 
@@ -254,3 +255,27 @@ def test_parquet_copies_of_the_tables(tmp_path):
     for name in ("runs", "differences", "skipped"):
         table = pd.read_parquet(tmp_path / "sweep" / f"{name}.parquet")
         pd.testing.assert_frame_equal(table, getattr(r, name), check_dtype=False)
+
+
+def test_stored_runs_are_json_and_round_trip_exactly(tmp_path):
+    """A resumed sweep reads JSON, never pickle, and gets back exactly what was stored."""
+    from simulation.design import _Store
+
+    daily = pd.DataFrame(
+        {
+            "step": np.arange(3, dtype=np.int64),
+            "conversions": [0.1 + 0.2, np.nan, 1e-300],
+            "strategy": ["mega", "micro", "mega"],
+            "flag": [True, False, True],
+        }
+    )
+    result = {"rows": [{"roi": np.float64(1 / 3), "posts": np.int64(7), "error": None}], "daily": daily, "seconds": 0.5}
+    store = _Store(tmp_path / "runs")
+    store.save("k1", result)
+    assert json.loads((tmp_path / "runs" / "k1.json").read_text())  # plain JSON on disk
+    back = store.load("k1")
+    assert back["rows"] == [{"roi": 1 / 3, "posts": 7, "error": None}] and back["seconds"] == 0.5
+    pd.testing.assert_frame_equal(back["daily"], daily, check_exact=True)
+    # a planted pickle is never read
+    (tmp_path / "runs" / "k2.pkl").write_bytes(b"cos\nsystem\n(S'echo planted'\ntR.")
+    assert store.load("k2") is None
