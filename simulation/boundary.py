@@ -48,6 +48,11 @@ MAX_NESTING = 8
 #: largest id a creator list may name (ids are int64 inside the model)
 MAX_ID = np.iinfo(np.int64).max
 
+#: creator and follower traits a graph file may carry (docs/GRAPH_FORMAT.md); the
+#: creators' are shares from 0 to 1 except the fee
+CREATOR_ATTRIBUTES = ("relatability", "authenticity", "responsiveness", "reach", "fake_share", "ad_load", "fee")
+FOLLOWER_ATTRIBUTES = ("skepticism", "price_sensitivity", "attention")
+
 #: allowed range of numeric graph attributes: (low, high, what to say)
 GRAPH_RANGES: dict[str, tuple[float, float, str]] = {
     "population": (1.0, math.inf, "a number of people >= 1"),
@@ -59,15 +64,7 @@ GRAPH_RANGES: dict[str, tuple[float, float, str]] = {
     **{name: (0.0, math.inf, "a number >= 0") for name in (f"interest_{n}" for n in NICHES)},
     **{
         name: (0.0, 1.0, "a number from 0 to 1")
-        for name in (
-            "relatability",
-            "authenticity",
-            "responsiveness",
-            "reach",
-            "fake_share",
-            "ad_load",
-            "skepticism",
-        )
+        for name in (*(a for a in CREATOR_ATTRIBUTES if a != "fee"), "skepticism")
     },
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .boundary import check_graph, graph_number
+from .boundary import CREATOR_ATTRIBUTES, FOLLOWER_ATTRIBUTES, check_graph, graph_number
 from .graph import (
     Market,
     build_market,
@@ -32,17 +32,6 @@ from .graph import (
     undirected_csr,
 )
 from .params import NICHES, TIERS, ScenarioError, resolve
-
-CREATOR_ATTRIBUTES = (
-    "relatability",
-    "authenticity",
-    "responsiveness",
-    "reach",
-    "fake_share",
-    "ad_load",
-    "fee",
-)
-FOLLOWER_ATTRIBUTES = ("skepticism", "price_sensitivity", "attention")
 
 
 def to_networkx(market: Market, trust: np.ndarray | None = None) -> nx.DiGraph:
