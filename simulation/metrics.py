@@ -171,6 +171,8 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
     clicks = bc["clicks"].sum() * k
     bought = brand.state == Funnel.PURCHASED
     clicked = brand.source_edge >= 0
+    aware = brand.state > Funnel.UNAWARE  # everyone who left "unaware": the unique reach
+    reached = float(aware.sum()) * k
     direct = float((bought & (brand.channel == 1)).sum()) * k
     wom = float((bought & (brand.channel == 2)).sum()) * k
     conversions = direct + wom
@@ -188,11 +190,11 @@ def brand_summary(model: InfluencerModel, brand: BrandAgent) -> dict:
         "unspent_budget": brand.budget - spend,
         "spend_share": _div(spend, brand.budget),
         "impressions": impressions,
-        "unique_reach": float((brand.state > Funnel.UNAWARE).sum()) * k,
+        "unique_reach": reached,
         "post_reach": float(brand.post_reached.sum()) * k,
-        "share_aware": float((brand.state > Funnel.UNAWARE).mean()) if len(brand.state) else float("nan"),
-        "aware_not_bought": float(((brand.state > Funnel.UNAWARE) & ~bought).sum()) * k,
-        "cost_per_thousand_reached": _div(1000 * spend, float((brand.state > Funnel.UNAWARE).sum()) * k),
+        "share_aware": float(aware.mean()) if len(aware) else float("nan"),
+        "aware_not_bought": float((aware & ~bought).sum()) * k,
+        "cost_per_thousand_reached": _div(1000 * spend, reached),
         "engagements": engagements,
         "engagement_rate": _div(engagements, impressions),
         "clicks": clicks,
